@@ -1,0 +1,581 @@
+//! Reading one generation: its batches grouped per thread, its string and
+//! stack tables, CPU samples and clock data (Go's `generation.go`).
+
+use crate::batch::{Batch, FramedBatch, ThreadId, read_batch};
+use crate::error::{Error, ErrorKind, Result};
+use crate::gosort;
+use crate::spec::{MAX_EVENT_TRAILER_DATA_SIZE, MAX_FRAMES_PER_STACK, NO_EXPERIMENT, ev};
+use crate::table::{DataTable, IdMap};
+use crate::varint::uvarint;
+use crate::version::Version;
+
+/// A resolved stack frame. Strings borrow from the trace bytes.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Frame<'a> {
+    /// Program counter.
+    pub pc: u64,
+    /// Function name.
+    pub func: &'a [u8],
+    /// Source file.
+    pub file: &'a [u8],
+    /// Line number.
+    pub line: u64,
+}
+
+/// A stack's frames as a range of the generation's frame vector.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct StackRange {
+    start: u32,
+    len: u32,
+}
+
+/// A CPU profile sample, before it becomes an event.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct CpuSample {
+    pub m: ThreadId,
+    pub p: i64,
+    pub g: i64,
+    pub time: i64,
+    pub stack: u64,
+}
+
+/// A batch of an experiment's raw data.
+#[derive(Debug, Clone, Copy)]
+pub struct ExperimentalBatch<'a> {
+    /// Thread that wrote it.
+    pub thread: ThreadId,
+    /// Unparsed data.
+    pub data: &'a [u8],
+}
+
+/// Nanoseconds per tick, as Go computes it: `1.0 / (float64(f) / 1e9)`.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Frequency(pub f64);
+
+impl Frequency {
+    /// Ticks to nanoseconds, truncating like Go's `Time(float64(t) * f)`.
+    #[inline]
+    pub fn mul(self, t: u64) -> i64 {
+        go_f64_to_i64(t as f64 * self.0)
+    }
+}
+
+/// Go's float64→int64 conversion on amd64: out-of-range values become `MinInt64`.
+#[inline]
+pub(crate) fn go_f64_to_i64(x: f64) -> i64 {
+    if x.is_nan() || !(-9.223_372_036_854_776e18..9.223_372_036_854_776e18).contains(&x) {
+        i64::MIN
+    } else {
+        x as i64
+    }
+}
+
+/// The per-generation tables an event needs to be interpreted (Go's `evTable`).
+#[derive(Debug, Default)]
+pub struct EvTable<'a> {
+    pub(crate) freq: Frequency,
+    pub(crate) has_clock_snapshot: bool,
+    pub(crate) snap_time: u64,
+    pub(crate) snap_mono: u64,
+    pub(crate) snap_sec: u64,
+    pub(crate) snap_nsec: u64,
+    pub(crate) strings: DataTable<&'a [u8]>,
+    pub(crate) stacks: DataTable<StackRange>,
+    pub(crate) frames: Vec<Frame<'a>>,
+    /// Strings made during ordering (task names carried from an earlier generation).
+    pub(crate) extra_strings: Vec<&'a [u8]>,
+    pub(crate) exp_batches: Vec<(u8, Vec<ExperimentalBatch<'a>>)>,
+}
+
+impl<'a> EvTable<'a> {
+    /// The string with ID `id`, if present (ID 0 is the empty string).
+    pub fn string(&self, id: u64) -> Option<&'a [u8]> {
+        self.strings.get(id).copied()
+    }
+
+    /// The frames of stack `id`, innermost first, if present (ID 0 is empty).
+    pub fn stack_frames(&self, id: u64) -> Option<&[Frame<'a>]> {
+        let r = self.stacks.get(id)?;
+        self.frames
+            .get(r.start as usize..(r.start + r.len) as usize)
+    }
+
+    /// Adds an extra string, returning its ID (0 for the empty string).
+    pub(crate) fn add_extra_string(&mut self, s: &'a [u8]) -> u64 {
+        if s.is_empty() {
+            return 0;
+        }
+        if let Some(i) = self.extra_strings.iter().position(|x| *x == s) {
+            return i as u64 + 1;
+        }
+        self.extra_strings.push(s);
+        self.extra_strings.len() as u64
+    }
+
+    /// The extra string with ID `id`.
+    pub(crate) fn extra_string(&self, id: u64) -> &'a [u8] {
+        match id {
+            0 => b"",
+            _ => self
+                .extra_strings
+                .get(id as usize - 1)
+                .copied()
+                .unwrap_or(b""),
+        }
+    }
+
+    /// Experimental batches of this generation, by experiment ID.
+    pub fn experimental_batches(&self) -> &[(u8, Vec<ExperimentalBatch<'a>>)] {
+        &self.exp_batches
+    }
+}
+
+/// All the data of one generation.
+#[derive(Debug, Default)]
+pub struct Generation<'a> {
+    /// Generation number.
+    pub gen_no: u64,
+    /// Event batches per thread, in first-appearance order (Go's `batchMs`).
+    pub(crate) batches: Vec<(ThreadId, Vec<Batch<'a>>)>,
+    batch_index: IdMap<i64, usize>,
+    pub(crate) cpu_samples: Vec<CpuSample>,
+    /// Smallest batch timestamp (ticks).
+    pub(crate) min_ts: u64,
+    pub(crate) table: EvTable<'a>,
+    /// File offset of the generation's first byte.
+    pub start: u64,
+    /// File offset just past the generation (after its end marker, if any).
+    pub end: u64,
+    /// Intermediate map from PC to its first-seen frame (string IDs).
+    pcs: IdMap<u64, (u64, u64, u64)>,
+    stack_pcs: Vec<u64>,
+}
+
+impl<'a> Generation<'a> {
+    fn new(start: u64) -> Self {
+        Generation {
+            start,
+            ..Default::default()
+        }
+    }
+
+    /// The generation's tables.
+    pub fn table(&self) -> &EvTable<'a> {
+        &self.table
+    }
+
+    /// Number of event batches (all threads).
+    pub fn event_batch_count(&self) -> usize {
+        self.batches.iter().map(|(_, b)| b.len()).sum()
+    }
+
+    fn add_batch(&mut self, b: Batch<'a>, v: Version) -> Result<()> {
+        if b.is_strings() {
+            self.add_strings(&b)
+        } else if b.is_stacks() {
+            self.add_stacks(&b)
+        } else if b.is_cpu_samples() {
+            self.add_cpu_samples(&b)
+        } else if b.is_sync(v) {
+            self.set_sync(&b, v)
+        } else if b.exp != NO_EXPERIMENT {
+            let eb = ExperimentalBatch {
+                thread: b.m,
+                data: b.data,
+            };
+            match self.table.exp_batches.iter_mut().find(|(e, _)| *e == b.exp) {
+                Some((_, list)) => list.push(eb),
+                None => self.table.exp_batches.push((b.exp, vec![eb])),
+            }
+            Ok(())
+        } else if b.is_end_of_generation() {
+            Err(Error::invalid(
+                "internal error: unexpectedly processing EndOfGeneration; broken trace?",
+                b.offset,
+            ))
+        } else {
+            match self.batch_index.get(&b.m) {
+                Some(&i) => self.batches[i].1.push(b),
+                None => {
+                    self.batch_index.insert(b.m, self.batches.len());
+                    self.batches.push((b.m, vec![b]));
+                }
+            }
+            Ok(())
+        }
+    }
+
+    fn add_strings(&mut self, b: &Batch<'a>) -> Result<()> {
+        let mut c = Cursor::new(b, 1);
+        while !c.done() {
+            let e = c.byte()?;
+            if e != ev::STRING {
+                return Err(c.err(format!("expected string event, got {e}")));
+            }
+            let id = c.uvarint()?;
+            let len = c.uvarint()?;
+            if len > MAX_EVENT_TRAILER_DATA_SIZE {
+                return Err(c.err(format!(
+                    "invalid string size {len}, maximum is {MAX_EVENT_TRAILER_DATA_SIZE}"
+                )));
+            }
+            let s = c.bytes(len as usize)?;
+            if self.table.strings.insert(id, s).is_err() {
+                let existing = self.table.strings.get(id).copied().unwrap_or_default();
+                return Err(c.err(format!(
+                    "multiple strings with the same ID: id={id}, new={}, existing={}",
+                    String::from_utf8_lossy(s),
+                    String::from_utf8_lossy(existing)
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    fn add_stacks(&mut self, b: &Batch<'a>) -> Result<()> {
+        let mut c = Cursor::new(b, 1);
+        while !c.done() {
+            let e = c.byte()?;
+            if e != ev::STACK {
+                return Err(c.err(format!("expected stack event, got {e}")));
+            }
+            let id = c.uvarint()?;
+            let n = c.uvarint()?;
+            if n > MAX_FRAMES_PER_STACK {
+                return Err(c.err(format!(
+                    "invalid stack size {n}, maximum is {MAX_FRAMES_PER_STACK}"
+                )));
+            }
+            let start = self.stack_pcs.len();
+            for _ in 0..n {
+                let pc = c.uvarint()?;
+                let func = c.uvarint()?;
+                let file = c.uvarint()?;
+                let line = c.uvarint()?;
+                self.stack_pcs.push(pc);
+                self.pcs.entry(pc).or_insert((func, file, line));
+            }
+            let r = StackRange {
+                start: start as u32,
+                len: n as u32,
+            };
+            if self.table.stacks.insert(id, r).is_err() {
+                return Err(c.err(format!("multiple stacks with the same ID: id={id}")));
+            }
+        }
+        Ok(())
+    }
+
+    fn add_cpu_samples(&mut self, b: &Batch<'a>) -> Result<()> {
+        let mut c = Cursor::new(b, 1);
+        while !c.done() {
+            let e = c.byte()?;
+            if e != ev::CPU_SAMPLE {
+                return Err(c.err(format!("expected CPU sample event, got {e}")));
+            }
+            let ts = c.uvarint()?;
+            let m = c.uvarint()?;
+            let p = c.uvarint()?;
+            let g = c.uvarint()?;
+            let stack = c.uvarint()?;
+            self.cpu_samples.push(CpuSample {
+                m: m as i64,
+                p: p as i64,
+                g: if g == 0 { -1 } else { g as i64 },
+                // Raw ticks until the frequency is known (fix_up_cpu_samples).
+                time: ts as i64,
+                stack,
+            });
+        }
+        Ok(())
+    }
+
+    fn set_sync(&mut self, b: &Batch<'a>, v: Version) -> Result<()> {
+        let mut c = Cursor::new(b, if v >= Version::Go125 { 1 } else { 0 });
+        let mut last_ts = b.time;
+        while !c.done() {
+            let e = c.byte()?;
+            match e {
+                ev::FREQUENCY => {
+                    if self.table.freq.0 != 0.0 {
+                        return Err(c.err("found multiple frequency events"));
+                    }
+                    let f = c.uvarint()?;
+                    self.table.freq = Frequency(1.0 / (f as f64 / 1e9));
+                }
+                ev::CLOCK_SNAPSHOT if v >= Version::Go125 => {
+                    if self.table.has_clock_snapshot {
+                        return Err(c.err("found multiple clock snapshot events"));
+                    }
+                    self.table.has_clock_snapshot = true;
+                    let tdiff = c.uvarint()?;
+                    last_ts = last_ts.wrapping_add(tdiff);
+                    self.table.snap_time = last_ts;
+                    self.table.snap_mono = c.uvarint()?;
+                    self.table.snap_sec = c.uvarint()?;
+                    self.table.snap_nsec = c.uvarint()?;
+                }
+                _ => {
+                    return Err(c.err(format!(
+                        "expected frequency or clock snapshot event, got {e}"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Checks the per-generation invariants and builds the lookup tables.
+    fn finish(&mut self, v: Version, need_snapshot: bool) -> Result<()> {
+        let fail = |msg: &str| Error::invalid(msg, self.start).in_generation(self.gen_no);
+        // Go tests `freq == 0`: a frequency of +Inf ns/tick (f = 0) counts as present.
+        if self.table.freq.0 == 0.0 {
+            return Err(fail("no frequency event found"));
+        }
+        if need_snapshot && v >= Version::Go125 && !self.table.has_clock_snapshot {
+            return Err(fail("no clock snapshot event found"));
+        }
+        self.table.stacks.compactify();
+        self.table.strings.compactify();
+
+        // Resolve every stack's PCs to frames (first-seen frame per PC wins),
+        // validating their strings as Go's validateStackStrings does.
+        let mut frames = Vec::with_capacity(self.stack_pcs.len());
+        for &pc in &self.stack_pcs {
+            let Some(&(func, file, line)) = self.pcs.get(&pc) else {
+                return Err(fail(&format!("found unknown pc {pc:x}")));
+            };
+            let func_s = self.table.strings.get(func).copied();
+            let file_s = self.table.strings.get(file).copied();
+            let (Some(func_s), Some(file_s)) = (func_s, file_s) else {
+                let stack = self.stack_of_pc_index(frames.len());
+                let (what, id) = if func_s.is_none() {
+                    ("func", func)
+                } else {
+                    ("file", file)
+                };
+                return Err(fail(&format!(
+                    "found invalid {what} string ID {id} for stack {stack}"
+                )));
+            };
+            frames.push(Frame {
+                pc,
+                func: func_s,
+                file: file_s,
+                line,
+            });
+        }
+        self.table.frames = frames;
+        self.pcs = IdMap::default();
+        self.stack_pcs = Vec::new();
+
+        let freq = self.table.freq;
+        for s in &mut self.cpu_samples {
+            s.time = freq.mul(s.time as u64);
+        }
+        gosort::sort_by(&mut self.cpu_samples, |a, b| a.time.cmp(&b.time));
+        Ok(())
+    }
+
+    fn stack_of_pc_index(&self, i: usize) -> u64 {
+        self.table
+            .stacks
+            .iter()
+            .find(|(_, r)| (r.start as usize..(r.start + r.len) as usize).contains(&i))
+            .map_or(0, |(id, _)| id)
+    }
+}
+
+/// A cursor over a structural batch's data, producing Go's error texts.
+struct Cursor<'a> {
+    d: &'a [u8],
+    p: usize,
+    base: u64,
+}
+
+impl<'a> Cursor<'a> {
+    fn new(b: &Batch<'a>, skip: usize) -> Self {
+        Cursor {
+            d: b.data,
+            p: skip.min(b.data.len()),
+            base: b.offset,
+        }
+    }
+    fn done(&self) -> bool {
+        self.p >= self.d.len()
+    }
+    fn err(&self, msg: impl Into<String>) -> Error {
+        Error::invalid(msg, self.base + self.p as u64)
+    }
+    fn byte(&mut self) -> Result<u8> {
+        let b = *self.d.get(self.p).ok_or_else(|| self.err("EOF"))?;
+        self.p += 1;
+        Ok(b)
+    }
+    fn uvarint(&mut self) -> Result<u64> {
+        let rest = &self.d[self.p..];
+        match uvarint(rest) {
+            Some((v, n)) => {
+                self.p += n;
+                Ok(v)
+            }
+            None if rest.is_empty() => Err(self.err("EOF")),
+            None if rest.len() < 10 && rest.iter().all(|&x| x >= 0x80) => {
+                Err(self.err("unexpected EOF"))
+            }
+            None => Err(self.err("binary: varint overflows a 64-bit integer")),
+        }
+    }
+    fn bytes(&mut self, n: usize) -> Result<&'a [u8]> {
+        let avail = self.d.len() - self.p;
+        if avail < n {
+            return Err(self.err(format!(
+                "failed to read full string: read {avail} but wanted {n}"
+            )));
+        }
+        let s = &self.d[self.p..self.p + n];
+        self.p += n;
+        Ok(s)
+    }
+}
+
+/// Outcome of reading a generation in the pre-1.26 framing.
+pub(crate) struct SpillRead<'a> {
+    pub gen_no: Option<Generation<'a>>,
+    /// First batch of the next generation and its generation number.
+    pub spill: Option<(u64, Batch<'a>)>,
+    /// An error met while reading what may be the next generation.
+    pub spill_err: Option<Error>,
+    /// File offset after everything consumed.
+    pub pos: usize,
+}
+
+/// Reads one generation of a Go 1.26+ trace at `pos` (Go's `readGeneration`).
+/// Returns `Ok(None)` at a clean end of input.
+pub(crate) fn read_generation<'a>(
+    data: &'a [u8],
+    mut pos: usize,
+    v: Version,
+) -> Result<Option<(Generation<'a>, usize)>> {
+    let mut g = Generation::new(pos as u64);
+    let mut event_batches = 0usize;
+    loop {
+        let fb = read_batch(data, pos).map_err(|e| e.in_generation(g.gen_no))?;
+        let Some(FramedBatch {
+            batch,
+            gen_no,
+            end,
+            start,
+        }) = fb
+        else {
+            if event_batches != 0 {
+                return Err(
+                    Error::new(ErrorKind::IncompleteGeneration, pos as u64).in_generation(g.gen_no)
+                );
+            }
+            return Ok(None);
+        };
+        pos = end as usize;
+        if g.gen_no == 0 {
+            g.gen_no = gen_no;
+        }
+        if batch.is_end_of_generation() {
+            break;
+        }
+        if gen_no == 0 {
+            return Err(Error::new(ErrorKind::InvalidGeneration(gen_no), start));
+        }
+        if gen_no != g.gen_no {
+            return Err(
+                Error::new(ErrorKind::MissingEndOfGeneration, start).in_generation(g.gen_no)
+            );
+        }
+        if g.min_ts == 0 || batch.time < g.min_ts {
+            g.min_ts = batch.time;
+        }
+        if batch.exp == NO_EXPERIMENT
+            && !batch.is_strings()
+            && !batch.is_stacks()
+            && !batch.is_cpu_samples()
+            && !batch.is_sync(v)
+        {
+            event_batches += 1;
+        }
+        g.add_batch(batch, v)
+            .map_err(|e| e.in_generation(g.gen_no))?;
+    }
+    g.end = pos as u64;
+    g.finish(v, true)?;
+    Ok(Some((g, pos)))
+}
+
+/// Reads one generation of a pre-1.26 trace (Go's `readGenerationWithSpill`).
+///
+/// Without an end marker, a generation ends where a batch of the next one
+/// starts; that batch is returned as the spill for the next call.
+pub(crate) fn read_generation_with_spill<'a>(
+    data: &'a [u8],
+    mut pos: usize,
+    spill: Option<(u64, Batch<'a>)>,
+    v: Version,
+) -> Result<SpillRead<'a>> {
+    let mut g = Generation::new(pos as u64);
+    if let Some((gen_no, b)) = spill {
+        g.gen_no = gen_no;
+        g.min_ts = b.time;
+        g.start = b.offset;
+        g.add_batch(b, v).map_err(|e| e.in_generation(gen_no))?;
+    }
+    let mut next_spill = None;
+    let mut spill_err = None;
+    loop {
+        let fb = match read_batch(data, pos) {
+            Ok(fb) => fb,
+            Err(e) => {
+                if g.gen_no != 0 {
+                    spill_err = Some(e.in_generation(g.gen_no));
+                    break;
+                }
+                return Err(e);
+            }
+        };
+        let Some(FramedBatch {
+            batch,
+            gen_no,
+            end,
+            start,
+        }) = fb
+        else {
+            break;
+        };
+        if gen_no == 0 {
+            return Err(Error::new(ErrorKind::InvalidGeneration(gen_no), start));
+        }
+        if g.gen_no == 0 {
+            g.gen_no = gen_no;
+            g.start = start;
+        }
+        if gen_no == g.gen_no.wrapping_add(1) {
+            next_spill = Some((gen_no, batch));
+            pos = end as usize;
+            break;
+        }
+        if gen_no != g.gen_no {
+            return Err(Error::new(ErrorKind::GenerationsOutOfOrder, start).in_generation(g.gen_no));
+        }
+        pos = end as usize;
+        if g.min_ts == 0 || batch.time < g.min_ts {
+            g.min_ts = batch.time;
+        }
+        g.add_batch(batch, v)
+            .map_err(|e| e.in_generation(g.gen_no))?;
+    }
+    g.end = pos as u64;
+    g.finish(v, true)?;
+    Ok(SpillRead {
+        gen_no: Some(g),
+        spill: next_spill,
+        spill_err,
+        pos,
+    })
+}

@@ -1,0 +1,1283 @@
+//! The ordering and validation state machine (Go's `order.go`).
+//!
+//! Per-thread batches carry no global order; what orders events across
+//! threads is sequence numbers (per goroutine, per P, and for GC) plus the
+//! scheduler state each event requires. `Ordering::advance` tries one
+//! candidate event: it either applies it (queueing one or more output events),
+//! declines it for now (the caller tries another thread), or reports the trace
+//! as broken. Every rule here mirrors a handler in Go's `order.go`, with Go's
+//! error texts.
+
+use std::collections::VecDeque;
+
+use crate::batch::{NO_THREAD, ThreadId};
+use crate::generation::EvTable;
+use crate::spec::{EventType, SPECS, ev, gostatus, procstatus};
+use crate::table::IdMap;
+use crate::version::Version;
+
+/// Goroutine ID; `NO_GOROUTINE` when absent.
+pub type GoId = i64;
+/// No goroutine.
+pub const NO_GOROUTINE: GoId = -1;
+/// Proc (P) ID; `NO_PROC` when absent.
+pub type ProcId = i64;
+/// No proc.
+pub const NO_PROC: ProcId = -1;
+/// Task ID.
+pub type TaskId = u64;
+/// No task.
+pub const NO_TASK: TaskId = u64::MAX;
+/// The background task that regions and logs without a task belong to.
+pub const BACKGROUND_TASK: TaskId = 0;
+
+/// Event type used for Sync events (not a wire type).
+pub(crate) const EV_SYNC: EventType = 255;
+
+/// Public goroutine states (Go's `GoState`).
+#[allow(missing_docs)]
+pub mod gostate {
+    pub const UNDETERMINED: u8 = 0;
+    pub const NOT_EXIST: u8 = 1;
+    pub const RUNNABLE: u8 = 2;
+    pub const RUNNING: u8 = 3;
+    pub const WAITING: u8 = 4;
+    pub const SYSCALL: u8 = 5;
+}
+
+/// Public proc states (Go's `ProcState`).
+#[allow(missing_docs)]
+pub mod procstate {
+    pub const UNDETERMINED: u8 = 0;
+    pub const NOT_EXIST: u8 = 1;
+    pub const RUNNING: u8 = 2;
+    pub const IDLE: u8 = 3;
+}
+
+/// Wire goroutine status → public state (`tracev2GoStatus2GoState`).
+pub(crate) fn gostatus_to_state(s: u64) -> u8 {
+    match s {
+        gostatus::RUNNABLE => gostate::RUNNABLE,
+        gostatus::RUNNING => gostate::RUNNING,
+        gostatus::WAITING => gostate::WAITING,
+        gostatus::SYSCALL => gostate::SYSCALL,
+        _ => gostate::UNDETERMINED,
+    }
+}
+
+/// Wire proc status → public state (`tracev2ProcStatus2ProcState`).
+pub(crate) fn procstatus_to_state(s: u64) -> u8 {
+    match s {
+        procstatus::RUNNING | procstatus::SYSCALL => procstate::RUNNING,
+        procstatus::IDLE | procstatus::SYSCALL_ABANDONED => procstate::IDLE,
+        _ => procstate::UNDETERMINED,
+    }
+}
+
+/// The scheduling context of an event: what ran where, *before* the event.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SchedCtx {
+    /// Goroutine.
+    pub g: GoId,
+    /// Proc.
+    pub p: ProcId,
+    /// Thread.
+    pub m: ThreadId,
+}
+
+/// A decoded timed event: type, time in ns, and arguments after the delta.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct BaseEvent {
+    pub typ: EventType,
+    pub time: i64,
+    pub args: [u64; 4],
+}
+
+impl BaseEvent {
+    /// Index of the first spare argument slot (Go's `extra(version.Go122)`).
+    #[inline]
+    pub fn extra_idx(&self) -> usize {
+        SPECS[self.typ as usize].args.len().saturating_sub(1)
+    }
+    #[inline]
+    pub fn set_extra(&mut self, i: usize, v: u64) {
+        let j = self.extra_idx() + i;
+        if let Some(a) = self.args.get_mut(j) {
+            *a = v;
+        }
+    }
+    #[inline]
+    pub fn extra(&self, i: usize) -> u64 {
+        self.args.get(self.extra_idx() + i).copied().unwrap_or(0)
+    }
+}
+
+/// An ordered event waiting to be handed out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct QueuedEvent {
+    pub ctx: SchedCtx,
+    pub base: BaseEvent,
+    /// Whether the event refers to the current generation's tables.
+    pub has_table: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Seq {
+    gen_no: u64,
+    n: u64,
+}
+
+impl Seq {
+    fn succeeds(self, prev: Seq) -> bool {
+        self.gen_no == prev.gen_no && self.n == prev.n.wrapping_add(1)
+    }
+}
+
+impl std::fmt::Display for Seq {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (gen={})", self.n, self.gen_no)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct RangeType {
+    typ: EventType,
+    desc: u64,
+}
+
+impl std::fmt::Display for RangeType {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{{{} {}}}", self.typ, self.desc)
+    }
+}
+
+fn make_range_type(typ: EventType, desc: u64) -> RangeType {
+    let st = SPECS[typ as usize].start_ev;
+    RangeType {
+        typ: if st != ev::NONE { st } else { typ },
+        desc,
+    }
+}
+
+#[derive(Debug, Default)]
+struct RangeState {
+    in_flight: Vec<RangeType>,
+}
+
+impl RangeState {
+    fn has(&self, r: RangeType) -> bool {
+        self.in_flight.contains(&r)
+    }
+    fn begin(&mut self, r: RangeType) -> Result<(), String> {
+        if self.has(r) {
+            return Err(format!(
+                "discovered event already in-flight for when starting event {}",
+                SPECS[r.typ as usize].name
+            ));
+        }
+        self.in_flight.push(r);
+        Ok(())
+    }
+    fn active(&mut self, r: RangeType, initial_gen: bool) -> Result<(), String> {
+        if initial_gen {
+            if self.has(r) {
+                return Err(format!(
+                    "found named active range already in first gen: {r}"
+                ));
+            }
+            self.in_flight.push(r);
+        } else if !self.has(r) {
+            let list: Vec<String> = self.in_flight.iter().map(|r| r.to_string()).collect();
+            return Err(format!(
+                "resource is missing active range: {} [{}]",
+                SPECS[r.typ as usize].name,
+                list.join(" ")
+            ));
+        }
+        Ok(())
+    }
+    fn end(&mut self, typ: EventType) -> Result<u64, String> {
+        let st = SPECS[typ as usize].start_ev;
+        let Some(idx) = self.in_flight.iter().position(|r| r.typ == st) else {
+            return Err(format!(
+                "tried to end event {}, but not in-flight",
+                SPECS[st as usize].name
+            ));
+        };
+        Ok(self.in_flight.swap_remove(idx).desc)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct UserRegion<'a> {
+    task: TaskId,
+    name: &'a [u8],
+}
+
+impl std::fmt::Display for UserRegion<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{{{} {}}}",
+            self.task,
+            String::from_utf8_lossy(self.name)
+        )
+    }
+}
+
+#[derive(Debug)]
+struct GState<'a> {
+    status: u64,
+    seq: Seq,
+    regions: Vec<UserRegion<'a>>,
+    ranges: RangeState,
+}
+
+impl GState<'_> {
+    fn new(status: u64, seq: Seq) -> Self {
+        GState {
+            status,
+            seq,
+            regions: Vec::new(),
+            ranges: RangeState::default(),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct PState {
+    status: u64,
+    seq: Seq,
+    ranges: RangeState,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MState {
+    g: GoId,
+    p: ProcId,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct TaskState<'a> {
+    name: &'a [u8],
+    parent: TaskId,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum GcState {
+    Undetermined,
+    NotRunning,
+    Running,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Req {
+    MustNotHave,
+    MayHave,
+    MustHave,
+}
+
+#[derive(Clone, Copy)]
+struct SchedReqs {
+    m: Req,
+    p: Req,
+    g: Req,
+}
+
+const USER_GO_REQS: SchedReqs = SchedReqs {
+    m: Req::MustHave,
+    p: Req::MustHave,
+    g: Req::MustHave,
+};
+
+fn validate_ctx(ctx: SchedCtx, r: SchedReqs) -> Result<(), String> {
+    let check = |req: Req, present: bool, what: &str| -> Result<(), String> {
+        match req {
+            Req::MustHave if !present => Err(format!("expected {what} but didn't have one")),
+            Req::MustNotHave if present => Err(format!("expected no {} but had one", &what[2..])),
+            _ => Ok(()),
+        }
+    };
+    check(r.m, ctx.m != NO_THREAD, "a thread")?;
+    check(r.p, ctx.p != NO_PROC, "a proc")?;
+    check(r.g, ctx.g != NO_GOROUTINE, "a goroutine")
+}
+
+/// Outcome of one `advance` attempt.
+type Adv = Result<(SchedCtx, bool), String>;
+
+/// The ordering state, persisting across generations.
+pub(crate) struct Ordering<'a> {
+    version: Version,
+    g_states: IdMap<GoId, GState<'a>>,
+    p_states: IdMap<ProcId, PState>,
+    m_states: IdMap<ThreadId, MState>,
+    active_tasks: IdMap<TaskId, TaskState<'a>>,
+    gc_seq: u64,
+    gc_state: GcState,
+    initial_gen: u64,
+    queue: VecDeque<QueuedEvent>,
+}
+
+impl<'a> Ordering<'a> {
+    pub fn new(version: Version) -> Self {
+        Ordering {
+            version,
+            g_states: IdMap::default(),
+            p_states: IdMap::default(),
+            m_states: IdMap::default(),
+            active_tasks: IdMap::default(),
+            gc_seq: 0,
+            gc_state: GcState::Undetermined,
+            initial_gen: 0,
+            queue: VecDeque::new(),
+        }
+    }
+
+    /// Pops the next ordered event.
+    #[inline]
+    pub fn next(&mut self) -> Option<QueuedEvent> {
+        self.queue.pop_front()
+    }
+
+    fn ev_name(&self, typ: EventType) -> String {
+        let specs = crate::spec::version_specs(self.version);
+        match specs.get(typ as usize) {
+            Some(s) if !s.name.is_empty() => s.name.to_string(),
+            _ => format!("Invalid({typ})"),
+        }
+    }
+
+    #[inline]
+    fn emit(&mut self, ctx: SchedCtx, base: BaseEvent) {
+        self.queue.push_back(QueuedEvent {
+            ctx,
+            base,
+            has_table: true,
+        });
+    }
+
+    /// Tries to advance with `e`, read from thread `m` in generation `gen`.
+    ///
+    /// `Ok(true)`: applied, events queued. `Ok(false)`: not yet possible.
+    /// `Err`: the trace is invalid (Go's message).
+    pub fn advance(
+        &mut self,
+        e: &mut BaseEvent,
+        evt: &mut EvTable<'a>,
+        m: ThreadId,
+        gen_no: u64,
+    ) -> Result<bool, String> {
+        if self.initial_gen == 0 {
+            self.initial_gen = gen_no;
+        }
+        let mut cur = SchedCtx {
+            g: NO_GOROUTINE,
+            p: NO_PROC,
+            m,
+        };
+        if m != NO_THREAD {
+            let ms = self.m_states.entry(m).or_insert(MState {
+                g: NO_GOROUTINE,
+                p: NO_PROC,
+            });
+            cur.p = ms.p;
+            cur.g = ms.g;
+        }
+        let (new, ok) = match e.typ {
+            ev::PROCS_CHANGE | ev::GO_LABEL | ev::USER_LOG => self.annotation(e, cur),
+            ev::PROC_START => self.proc_start(e, gen_no, cur),
+            ev::PROC_STOP => self.proc_stop(e, cur),
+            ev::PROC_STEAL => self.proc_steal(e, gen_no, cur),
+            ev::PROC_STATUS => self.proc_status(e, gen_no, cur),
+            ev::GO_CREATE | ev::GO_CREATE_BLOCKED => self.go_create(e, gen_no, cur),
+            ev::GO_CREATE_SYSCALL => self.go_create_syscall(e, gen_no, cur),
+            ev::GO_START => self.go_start(e, gen_no, cur),
+            ev::GO_DESTROY | ev::GO_STOP | ev::GO_BLOCK => self.go_stop_exec(e, cur),
+            ev::GO_DESTROY_SYSCALL => self.go_destroy_syscall(e, cur),
+            ev::GO_UNBLOCK => self.go_unblock(e, gen_no, cur),
+            ev::GO_SYSCALL_BEGIN => self.go_syscall_begin(e, gen_no, cur),
+            ev::GO_SYSCALL_END => self.go_syscall_end(e, cur),
+            ev::GO_SYSCALL_END_BLOCKED => self.go_syscall_end_blocked(e, cur),
+            ev::GO_STATUS | ev::GO_STATUS_STACK => self.go_status(e, gen_no, cur),
+            ev::STW_BEGIN | ev::GC_MARK_ASSIST_BEGIN => self.go_range_begin(e, cur),
+            ev::STW_END | ev::GC_MARK_ASSIST_END => self.go_range_end(e, cur),
+            ev::GC_ACTIVE => self.gc_active(e, gen_no, cur),
+            ev::GC_BEGIN => self.gc_begin(e, cur),
+            ev::GC_END => self.gc_end(e, cur),
+            ev::GC_SWEEP_ACTIVE => self.gc_sweep_active(e, gen_no, cur),
+            ev::GC_SWEEP_BEGIN => self.gc_sweep_begin(e, cur),
+            ev::GC_SWEEP_END => self.gc_sweep_end(e, cur),
+            ev::GC_MARK_ASSIST_ACTIVE => self.go_range_active(e, gen_no, cur),
+            ev::HEAP_ALLOC | ev::HEAP_GOAL => self.heap_metric(e, cur),
+            ev::USER_TASK_BEGIN => self.user_task_begin(e, evt, cur),
+            ev::USER_TASK_END => self.user_task_end(e, evt, cur),
+            ev::USER_REGION_BEGIN | ev::USER_REGION_END => self.user_region(e, evt, cur),
+            ev::GO_SWITCH | ev::GO_SWITCH_DESTROY => self.go_switch(e, gen_no, cur),
+            ev::SPAN..=ev::GOROUTINE_STACK_FREE => self.alloc_free(e, cur),
+            t => return Err(format!("bad event type found while ordering: {t}")),
+        }?;
+        if ok && m != NO_THREAD {
+            if let Some(ms) = self.m_states.get_mut(&m) {
+                ms.p = new.p;
+                ms.g = new.g;
+            }
+        }
+        Ok(ok)
+    }
+
+    fn proc_status(&mut self, e: &mut BaseEvent, gen_no: u64, mut cur: SchedCtx) -> Adv {
+        let pid = e.args[0] as i64;
+        let status = e.args[1];
+        if status > procstatus::SYSCALL_ABANDONED {
+            return Err(format!("invalid status for proc {pid}: {status}"));
+        }
+        let mut old = procstatus_to_state(status);
+        if let Some(s) = self.p_states.get_mut(&pid) {
+            if status == procstatus::SYSCALL_ABANDONED && s.status == procstatus::SYSCALL {
+                old = procstate::RUNNING;
+                e.args[1] = procstatus::SYSCALL;
+            } else if status == procstatus::SYSCALL_ABANDONED
+                && s.status == procstatus::SYSCALL_ABANDONED
+            {
+                old = procstate::IDLE;
+                e.args[1] = procstatus::SYSCALL_ABANDONED;
+            } else if s.status != status {
+                return Err(format!(
+                    "inconsistent status for proc {pid}: old {} vs. new {}",
+                    crate::spec::procstatus_name(s.status),
+                    crate::spec::procstatus_name(status)
+                ));
+            }
+            s.seq = Seq { gen_no, n: 0 };
+        } else {
+            self.p_states.insert(
+                pid,
+                PState {
+                    status,
+                    seq: Seq { gen_no, n: 0 },
+                    ranges: RangeState::default(),
+                },
+            );
+            old = if gen_no == self.initial_gen {
+                procstate::UNDETERMINED
+            } else {
+                procstate::NOT_EXIST
+            };
+        }
+        e.set_extra(0, old as u64);
+        let mut new = cur;
+        if status == procstatus::RUNNING || status == procstatus::SYSCALL {
+            new.p = pid;
+        }
+        if status == procstatus::SYSCALL_ABANDONED && old == procstate::RUNNING {
+            let mut found = false;
+            for (&mid, ms) in self.m_states.iter() {
+                if ms.p == pid {
+                    cur.m = mid;
+                    cur.p = pid;
+                    cur.g = ms.g;
+                    found = true;
+                }
+            }
+            if !found {
+                return Err(format!(
+                    "failed to find sched context for proc {pid} that's about to be stolen"
+                ));
+            }
+        }
+        self.emit(cur, *e);
+        Ok((new, true))
+    }
+
+    fn proc_start(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
+        let pid = e.args[0] as i64;
+        let seq = Seq {
+            gen_no,
+            n: e.args[1],
+        };
+        let Some(state) = self.p_states.get_mut(&pid) else {
+            return Ok((cur, false));
+        };
+        if state.status != procstatus::IDLE || !seq.succeeds(state.seq) || cur.p != NO_PROC {
+            return Ok((cur, false));
+        }
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MustNotHave,
+                g: Req::MayHave,
+            },
+        )?;
+        state.status = procstatus::RUNNING;
+        state.seq = seq;
+        let mut new = cur;
+        new.p = pid;
+        self.emit(cur, *e);
+        Ok((new, true))
+    }
+
+    fn proc_stop(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        let name = self.ev_name(e.typ);
+        let Some(state) = self.p_states.get_mut(&cur.p) else {
+            return Err(format!(
+                "event {name} for proc ({}) that doesn't exist",
+                cur.p
+            ));
+        };
+        if state.status != procstatus::RUNNING && state.status != procstatus::SYSCALL {
+            return Err(format!(
+                "{name} event for proc that's not Running or Syscall"
+            ));
+        }
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MustHave,
+                g: Req::MayHave,
+            },
+        )?;
+        state.status = procstatus::IDLE;
+        let mut new = cur;
+        new.p = NO_PROC;
+        self.emit(cur, *e);
+        Ok((new, true))
+    }
+
+    fn proc_steal(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
+        let pid = e.args[0] as i64;
+        let seq = Seq {
+            gen_no,
+            n: e.args[1],
+        };
+        let Some(state) = self.p_states.get_mut(&pid) else {
+            return Ok((cur, false));
+        };
+        if (state.status != procstatus::SYSCALL && state.status != procstatus::SYSCALL_ABANDONED)
+            || !seq.succeeds(state.seq)
+        {
+            return Ok((cur, false));
+        }
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MayHave,
+                g: Req::MayHave,
+            },
+        )?;
+        let old_status = state.status;
+        e.set_extra(0, old_status);
+        state.status = procstatus::IDLE;
+        state.seq = seq;
+        if old_status == procstatus::SYSCALL_ABANDONED {
+            self.emit(cur, *e);
+            return Ok((cur, true));
+        }
+        let mid = e.args[2] as i64;
+        let mut new = cur;
+        if mid == cur.m {
+            if cur.p != pid {
+                return Err(format!(
+                    "tried to self-steal proc {pid} (thread {mid}), but got proc {} instead",
+                    cur.p
+                ));
+            }
+            new.p = NO_PROC;
+            self.emit(cur, *e);
+            return Ok((new, true));
+        }
+        let Some(ms) = self.m_states.get_mut(&mid) else {
+            return Err(format!("stole proc from non-existent thread {mid}"));
+        };
+        if ms.p != pid {
+            return Err(format!(
+                "tried to steal proc {pid} from thread {mid}, but got proc {} instead",
+                ms.p
+            ));
+        }
+        ms.p = NO_PROC;
+        self.emit(cur, *e);
+        Ok((new, true))
+    }
+
+    fn go_status(&mut self, e: &mut BaseEvent, gen_no: u64, mut cur: SchedCtx) -> Adv {
+        let gid = e.args[0] as i64;
+        let mid = e.args[1] as i64;
+        let status = e.args[2];
+        if status > gostatus::WAITING {
+            return Err(format!("invalid status for goroutine {gid}: {status}"));
+        }
+        let mut old = gostatus_to_state(status);
+        if let Some(s) = self.g_states.get_mut(&gid) {
+            if s.status != status {
+                return Err(format!(
+                    "inconsistent status for goroutine {gid}: old {} vs. new {}",
+                    crate::spec::gostatus_name(s.status),
+                    crate::spec::gostatus_name(status)
+                ));
+            }
+            s.seq = Seq { gen_no, n: 0 };
+        } else if gen_no == self.initial_gen {
+            self.g_states
+                .insert(gid, GState::new(status, Seq { gen_no, n: 0 }));
+            old = gostate::UNDETERMINED;
+        } else {
+            return Err(format!(
+                "found goroutine status for new goroutine after the first generation: id={gid} status={}",
+                crate::spec::gostatus_name(status)
+            ));
+        }
+        e.args[2] = (old as u64) << 32 | status;
+        let mut new = cur;
+        match status {
+            gostatus::RUNNING => new.g = gid,
+            gostatus::SYSCALL => {
+                if mid == NO_THREAD {
+                    return Err(format!("found goroutine {gid} in syscall without a thread"));
+                }
+                if mid == cur.m {
+                    if gen_no != self.initial_gen && cur.g != gid {
+                        return Err(format!(
+                            "inconsistent thread for syscalling goroutine {gid}: thread has goroutine {}",
+                            cur.g
+                        ));
+                    }
+                    new.g = gid;
+                } else {
+                    match self.m_states.get(&mid) {
+                        Some(ms) => {
+                            if ms.g != gid {
+                                return Err(format!(
+                                    "inconsistent thread for syscalling goroutine {gid}: thread has goroutine {}",
+                                    ms.g
+                                ));
+                            }
+                            cur.g = ms.g;
+                        }
+                        None => {
+                            self.m_states.insert(mid, MState { g: gid, p: NO_PROC });
+                        }
+                    }
+                    cur.m = mid;
+                }
+            }
+            _ => {}
+        }
+        self.emit(cur, *e);
+        Ok((new, true))
+    }
+
+    fn go_create(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MustHave,
+                g: Req::MayHave,
+            },
+        )?;
+        if let Some(s) = self.g_states.get(&cur.g) {
+            if s.status != gostatus::RUNNING {
+                return Err(format!(
+                    "{} event for goroutine that's not Running",
+                    self.ev_name(e.typ)
+                ));
+            }
+        }
+        let newg = e.args[0] as i64;
+        if self.g_states.contains_key(&newg) {
+            return Err(format!(
+                "tried to create goroutine ({newg}) that already exists"
+            ));
+        }
+        let status = if e.typ == ev::GO_CREATE_BLOCKED {
+            gostatus::WAITING
+        } else {
+            gostatus::RUNNABLE
+        };
+        self.g_states
+            .insert(newg, GState::new(status, Seq { gen_no, n: 0 }));
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    /// The running goroutine's state, checked to be `status` (Go's shared preamble).
+    fn running_g(
+        &mut self,
+        typ: EventType,
+        cur: SchedCtx,
+        status: u64,
+        want: &str,
+    ) -> Result<&mut GState<'a>, String> {
+        let name = self.ev_name(typ);
+        let Some(s) = self.g_states.get_mut(&cur.g) else {
+            return Err(format!(
+                "event {name} for goroutine ({}) that doesn't exist",
+                cur.g
+            ));
+        };
+        if s.status != status {
+            return Err(format!("{name} event for goroutine that's not {want}"));
+        }
+        Ok(s)
+    }
+
+    fn go_stop_exec(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let s = self.running_g(e.typ, cur, gostatus::RUNNING, "Running")?;
+        match e.typ {
+            ev::GO_STOP => s.status = gostatus::RUNNABLE,
+            ev::GO_BLOCK => s.status = gostatus::WAITING,
+            _ => {}
+        }
+        if e.typ == ev::GO_DESTROY {
+            self.g_states.remove(&cur.g);
+        }
+        let mut new = cur;
+        new.g = NO_GOROUTINE;
+        self.emit(cur, *e);
+        Ok((new, true))
+    }
+
+    fn go_start(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
+        let gid = e.args[0] as i64;
+        let seq = Seq {
+            gen_no,
+            n: e.args[1],
+        };
+        let Some(s) = self.g_states.get_mut(&gid) else {
+            return Ok((cur, false));
+        };
+        if s.status != gostatus::RUNNABLE || !seq.succeeds(s.seq) {
+            return Ok((cur, false));
+        }
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MustHave,
+                g: Req::MustNotHave,
+            },
+        )?;
+        s.status = gostatus::RUNNING;
+        s.seq = seq;
+        let mut new = cur;
+        new.g = gid;
+        self.emit(cur, *e);
+        Ok((new, true))
+    }
+
+    fn go_unblock(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
+        let gid = e.args[0] as i64;
+        let seq = Seq {
+            gen_no,
+            n: e.args[1],
+        };
+        let Some(s) = self.g_states.get_mut(&gid) else {
+            return Ok((cur, false));
+        };
+        if s.status != gostatus::WAITING || !seq.succeeds(s.seq) {
+            return Ok((cur, false));
+        }
+        s.status = gostatus::RUNNABLE;
+        s.seq = seq;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn go_switch(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.running_g(e.typ, cur, gostatus::RUNNING, "Running")?;
+        let nextg = e.args[0] as i64;
+        let seq = Seq {
+            gen_no,
+            n: e.args[1],
+        };
+        match self.g_states.get(&nextg) {
+            Some(n) if n.status == gostatus::WAITING && seq.succeeds(n.seq) => {}
+            _ => return Ok((cur, false)),
+        }
+        self.emit(cur, *e);
+        let time = e.time;
+        if e.typ == ev::GO_SWITCH {
+            if let Some(s) = self.g_states.get_mut(&cur.g) {
+                s.status = gostatus::WAITING;
+            }
+            self.emit(
+                cur,
+                BaseEvent {
+                    typ: ev::GO_BLOCK,
+                    time,
+                    args: [0; 4],
+                },
+            );
+        } else {
+            self.g_states.remove(&cur.g);
+            self.emit(
+                cur,
+                BaseEvent {
+                    typ: ev::GO_DESTROY,
+                    time,
+                    args: [0; 4],
+                },
+            );
+        }
+        if let Some(n) = self.g_states.get_mut(&nextg) {
+            n.status = gostatus::RUNNING;
+            n.seq = seq;
+        }
+        let mut new = cur;
+        new.g = nextg;
+        let start_ctx = SchedCtx {
+            g: NO_GOROUTINE,
+            ..cur
+        };
+        self.emit(
+            start_ctx,
+            BaseEvent {
+                typ: ev::GO_START,
+                time,
+                args: [nextg as u64, e.args[1], 0, 0],
+            },
+        );
+        Ok((new, true))
+    }
+
+    fn go_syscall_begin(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let name = self.ev_name(e.typ);
+        self.running_g(e.typ, cur, gostatus::RUNNING, "Running")?
+            .status = gostatus::SYSCALL;
+        let Some(p) = self.p_states.get_mut(&cur.p) else {
+            return Err(format!("uninitialized proc {} found during {name}", cur.p));
+        };
+        p.status = procstatus::SYSCALL;
+        let pseq = Seq {
+            gen_no,
+            n: e.args[0],
+        };
+        if !pseq.succeeds(p.seq) {
+            return Err(format!(
+                "failed to advance {name}: can't make sequence: {} -> {pseq}",
+                p.seq
+            ));
+        }
+        p.seq = pseq;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn go_syscall_end(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let name = self.ev_name(e.typ);
+        self.running_g(e.typ, cur, gostatus::SYSCALL, "Running")?
+            .status = gostatus::RUNNING;
+        let Some(p) = self.p_states.get_mut(&cur.p) else {
+            return Err(format!("uninitialized proc {} found during {name}", cur.p));
+        };
+        if p.status != procstatus::SYSCALL {
+            return Err(format!(
+                "expected proc {} in state Syscall, but got {} instead",
+                cur.p,
+                crate::spec::procstatus_name(p.status)
+            ));
+        }
+        p.status = procstatus::RUNNING;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn go_syscall_end_blocked(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        if cur.p != NO_PROC {
+            let Some(p) = self.p_states.get(&cur.p) else {
+                return Err(format!(
+                    "uninitialized proc {} found during {}",
+                    cur.p,
+                    self.ev_name(e.typ)
+                ));
+            };
+            if p.status == procstatus::SYSCALL {
+                return Ok((cur, false));
+            }
+        }
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MayHave,
+                g: Req::MustHave,
+            },
+        )?;
+        self.running_g(e.typ, cur, gostatus::SYSCALL, "Running")?
+            .status = gostatus::RUNNABLE;
+        let mut new = cur;
+        new.g = NO_GOROUTINE;
+        self.emit(cur, *e);
+        Ok((new, true))
+    }
+
+    fn go_create_syscall(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MayHave,
+                g: Req::MustNotHave,
+            },
+        )?;
+        let newg = e.args[0] as i64;
+        if self.g_states.contains_key(&newg) {
+            return Err(format!(
+                "tried to create goroutine ({newg}) in syscall that already exists"
+            ));
+        }
+        self.g_states
+            .insert(newg, GState::new(gostatus::SYSCALL, Seq { gen_no, n: 0 }));
+        let mut new = cur;
+        new.g = newg;
+        self.emit(cur, *e);
+        Ok((new, true))
+    }
+
+    fn go_destroy_syscall(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MayHave,
+                g: Req::MustHave,
+            },
+        )?;
+        let name = self.ev_name(e.typ);
+        let Some(s) = self.g_states.get(&cur.g) else {
+            return Err(format!(
+                "event {name} for goroutine ({}) that doesn't exist",
+                cur.g
+            ));
+        };
+        if s.status != gostatus::SYSCALL {
+            return Err(format!("{name} event for goroutine that's not Syscall"));
+        }
+        self.g_states.remove(&cur.g);
+        let mut new = cur;
+        new.g = NO_GOROUTINE;
+        if cur.p != NO_PROC {
+            let Some(p) = self.p_states.get_mut(&cur.p) else {
+                return Err(format!("found invalid proc {} during {name}", cur.p));
+            };
+            if p.status != procstatus::SYSCALL {
+                return Err(format!(
+                    "proc {} in unexpected state {} during {name}",
+                    cur.p,
+                    crate::spec::procstatus_name(p.status)
+                ));
+            }
+            p.status = procstatus::SYSCALL_ABANDONED;
+            new.p = NO_PROC;
+            let mut steal = BaseEvent {
+                typ: ev::PROC_STEAL,
+                time: e.time,
+                args: [cur.p as u64, 0, 0, 0],
+            };
+            steal.set_extra(0, procstatus::SYSCALL);
+            self.emit(cur, steal);
+        }
+        self.emit(cur, *e);
+        Ok((new, true))
+    }
+
+    fn user_task_begin(&mut self, e: &mut BaseEvent, evt: &EvTable<'a>, cur: SchedCtx) -> Adv {
+        let id = e.args[0];
+        if self.active_tasks.contains_key(&id) {
+            return Err(format!("task ID conflict: {id}"));
+        }
+        let mut parent = e.args[1];
+        if parent == BACKGROUND_TASK {
+            parent = NO_TASK;
+            e.args[1] = NO_TASK;
+        }
+        let name_id = e.args[2];
+        let Some(name) = evt.string(name_id) else {
+            return Err(format!("invalid string ID {name_id} for {} event", e.typ));
+        };
+        self.active_tasks.insert(id, TaskState { name, parent });
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn user_task_end(&mut self, e: &mut BaseEvent, evt: &mut EvTable<'a>, cur: SchedCtx) -> Adv {
+        let id = e.args[0];
+        if let Some(ts) = self.active_tasks.remove(&id) {
+            e.set_extra(0, ts.parent);
+            let sid = evt.add_extra_string(ts.name);
+            e.set_extra(1, sid);
+        } else {
+            e.set_extra(0, NO_TASK);
+            e.set_extra(1, 0);
+        }
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn user_region(&mut self, e: &mut BaseEvent, evt: &EvTable<'a>, cur: SchedCtx) -> Adv {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let task = e.args[0];
+        let name_id = e.args[1];
+        let Some(name) = evt.string(name_id) else {
+            return Err(format!("invalid string ID {name_id} for {} event", e.typ));
+        };
+        let begin = e.typ == ev::USER_REGION_BEGIN;
+        let Some(s) = self.g_states.get_mut(&cur.g) else {
+            let which = if begin {
+                "EvUserRegionBegin"
+            } else {
+                "EvUserRegionEnd"
+            };
+            return Err(format!(
+                "encountered {which} without known state for current goroutine {}",
+                cur.g
+            ));
+        };
+        let r = UserRegion { task, name };
+        if begin {
+            s.regions.push(r);
+        } else if let Some(&top) = s.regions.last() {
+            if top != r {
+                return Err(format!(
+                    "misuse of region in goroutine {}: region end {r} when the inner-most active region start event is {top}",
+                    cur.g
+                ));
+            }
+            s.regions.pop();
+        }
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn gc_active(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
+        let seq = e.args[0];
+        if gen_no == self.initial_gen {
+            if self.gc_state != GcState::Undetermined {
+                return Err("GCActive in the first generation isn't first GC event".into());
+            }
+            self.gc_seq = seq;
+            self.gc_state = GcState::Running;
+            self.emit(cur, *e);
+            return Ok((cur, true));
+        }
+        if seq != self.gc_seq.wrapping_add(1) {
+            return Ok((cur, false));
+        }
+        if self.gc_state != GcState::Running {
+            return Err("encountered GCActive while GC was not in progress".into());
+        }
+        self.gc_seq = seq;
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn gc_begin(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        let seq = e.args[0];
+        if self.gc_state == GcState::Undetermined {
+            self.gc_seq = seq;
+            self.gc_state = GcState::Running;
+            self.emit(cur, *e);
+            return Ok((cur, true));
+        }
+        if seq != self.gc_seq.wrapping_add(1) {
+            return Ok((cur, false));
+        }
+        if self.gc_state == GcState::Running {
+            return Err("encountered GCBegin while GC was already in progress".into());
+        }
+        self.gc_seq = seq;
+        self.gc_state = GcState::Running;
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn gc_end(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        let seq = e.args[0];
+        if seq != self.gc_seq.wrapping_add(1) {
+            return Ok((cur, false));
+        }
+        match self.gc_state {
+            GcState::NotRunning => {
+                return Err("encountered GCEnd when GC was not in progress".into());
+            }
+            GcState::Undetermined => {
+                return Err("encountered GCEnd when GC was in an undetermined state".into());
+            }
+            GcState::Running => {}
+        }
+        self.gc_seq = seq;
+        self.gc_state = GcState::NotRunning;
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn annotation(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        validate_ctx(cur, USER_GO_REQS)?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn heap_metric(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MustHave,
+                g: Req::MayHave,
+            },
+        )?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn gc_sweep_begin(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MustHave,
+                g: Req::MayHave,
+            },
+        )?;
+        let p = self
+            .p_states
+            .get_mut(&cur.p)
+            .ok_or_else(|| format!("uninitialized proc {}", cur.p))?;
+        p.ranges.begin(make_range_type(e.typ, 0))?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn gc_sweep_active(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
+        let pid = e.args[0] as i64;
+        let initial = gen_no == self.initial_gen;
+        let Some(p) = self.p_states.get_mut(&pid) else {
+            return Err(format!("encountered GCSweepActive for unknown proc {pid}"));
+        };
+        p.ranges.active(make_range_type(e.typ, 0), initial)?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn gc_sweep_end(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MustHave,
+                g: Req::MayHave,
+            },
+        )?;
+        let p = self
+            .p_states
+            .get_mut(&cur.p)
+            .ok_or_else(|| format!("uninitialized proc {}", cur.p))?;
+        p.ranges.end(e.typ)?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn go_range_begin(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let desc = if e.typ == ev::STW_BEGIN { e.args[0] } else { 0 };
+        let Some(s) = self.g_states.get_mut(&cur.g) else {
+            return Err(format!(
+                "encountered event of type {} without known state for current goroutine {}",
+                e.typ, cur.g
+            ));
+        };
+        s.ranges.begin(make_range_type(e.typ, desc))?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn go_range_active(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
+        let gid = e.args[0] as i64;
+        let initial = gen_no == self.initial_gen;
+        let name = self.ev_name(e.typ);
+        let Some(s) = self.g_states.get_mut(&gid) else {
+            return Err(format!("uninitialized goroutine {gid} found during {name}"));
+        };
+        s.ranges.active(make_range_type(e.typ, 0), initial)?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn go_range_end(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        validate_ctx(cur, USER_GO_REQS)?;
+        let Some(s) = self.g_states.get_mut(&cur.g) else {
+            return Err(format!(
+                "encountered event of type {} without known state for current goroutine {}",
+                e.typ, cur.g
+            ));
+        };
+        let desc = s.ranges.end(e.typ)?;
+        if e.typ == ev::STW_END {
+            e.args[0] = desc;
+        }
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    fn alloc_free(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
+        validate_ctx(
+            cur,
+            SchedReqs {
+                m: Req::MustHave,
+                p: Req::MayHave,
+                g: Req::MayHave,
+            },
+        )?;
+        self.emit(cur, *e);
+        Ok((cur, true))
+    }
+
+    /// A description of the state, for "failed to advance" errors.
+    pub fn dump(&self) -> String {
+        use std::fmt::Write;
+        let mut s = String::new();
+        let mut gs: Vec<_> = self.g_states.iter().collect();
+        gs.sort_by_key(|(id, _)| **id);
+        for (id, st) in gs {
+            let _ = writeln!(
+                s,
+                "G {id} [status={} seq={}]",
+                crate::spec::gostatus_name(st.status),
+                st.seq
+            );
+        }
+        s.push('\n');
+        let mut ps: Vec<_> = self.p_states.iter().collect();
+        ps.sort_by_key(|(id, _)| **id);
+        for (id, st) in ps {
+            let _ = writeln!(
+                s,
+                "P {id} [status={} seq={}]",
+                crate::spec::procstatus_name(st.status),
+                st.seq
+            );
+        }
+        s.push('\n');
+        let mut ms: Vec<_> = self.m_states.iter().collect();
+        ms.sort_by_key(|(id, _)| **id);
+        for (id, st) in ms {
+            let _ = writeln!(s, "M {id} [g={} p={}]", st.g, st.p);
+        }
+        s.push('\n');
+        let _ = writeln!(s, "GC {} {:?}", self.gc_seq, self.gc_state);
+        s
+    }
+}

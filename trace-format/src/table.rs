@@ -1,0 +1,144 @@
+//! Per-generation lookup tables (strings, stacks) keyed by sparse IDs.
+//!
+//! The runtime hands out IDs 1, 2, 3, … so tables are almost always dense;
+//! like Go's `dataTable`, they start as a hash map while a generation is read
+//! and are compacted into a vector once it is complete. ID 0 always resolves
+//! to the empty value.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// A small, fast hasher for integer keys (FxHash's multiply-rotate).
+#[derive(Default, Clone, Copy)]
+pub struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.write_u64(b as u64);
+        }
+    }
+    #[inline]
+    fn write_u64(&mut self, i: u64) {
+        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+    #[inline]
+    fn write_i64(&mut self, i: i64) {
+        self.write_u64(i as u64)
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+/// A `HashMap` keyed by integer IDs with [`IdHasher`].
+pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
+/// A mapping from IDs to values, sparse while built, dense once compacted.
+#[derive(Debug, Clone)]
+pub struct DataTable<T> {
+    dense: Vec<Option<T>>,
+    sparse: IdMap<u64, T>,
+    empty: T,
+}
+
+impl<T: Default> Default for DataTable<T> {
+    fn default() -> Self {
+        DataTable {
+            dense: Vec::new(),
+            sparse: IdMap::default(),
+            empty: T::default(),
+        }
+    }
+}
+
+impl<T: Default> DataTable<T> {
+    /// Adds `id → value`; an ID seen before (including 0) is an error, as in Go.
+    pub fn insert(&mut self, id: u64, value: T) -> Result<(), ()> {
+        if id == 0 || self.get(id).is_some() {
+            return Err(());
+        }
+        self.sparse.insert(id, value);
+        Ok(())
+    }
+
+    /// Moves entries into a dense vector when that wastes at most 2× memory.
+    pub fn compactify(&mut self) {
+        if self.sparse.is_empty() || !self.dense.is_empty() {
+            return;
+        }
+        let n = self.sparse.len() as u64;
+        let max = self.sparse.keys().copied().max().unwrap_or(0);
+        if max > 2 * n + 1 {
+            return;
+        }
+        let mut dense: Vec<Option<T>> = Vec::new();
+        dense.resize_with(max as usize + 1, || None);
+        for (id, v) in self.sparse.drain() {
+            dense[id as usize] = Some(v);
+        }
+        self.dense = dense;
+    }
+
+    /// The value for `id`; ID 0 is the empty value.
+    #[inline]
+    pub fn get(&self, id: u64) -> Option<&T> {
+        if id == 0 {
+            return Some(&self.empty);
+        }
+        if let Some(slot) = self.dense.get(id as usize) {
+            return slot.as_ref();
+        }
+        self.sparse.get(&id)
+    }
+
+    /// All non-zero entries, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (u64, &T)> {
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_ref().map(|v| (i as u64, v)));
+        dense.chain(self.sparse.iter().map(|(k, v)| (*k, v)))
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.dense.iter().filter(|v| v.is_some()).count() + self.sparse.len()
+    }
+
+    /// Whether the table has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dense_and_sparse() {
+        let mut t: DataTable<u32> = DataTable::default();
+        for i in 1..=10 {
+            t.insert(i, i as u32 * 10).unwrap();
+        }
+        assert!(t.insert(3, 0).is_err());
+        assert!(t.insert(0, 0).is_err());
+        t.compactify();
+        assert_eq!(t.get(0), Some(&0));
+        assert_eq!(t.get(7), Some(&70));
+        assert_eq!(t.get(11), None);
+        assert_eq!(t.len(), 10);
+
+        let mut s: DataTable<u32> = DataTable::default();
+        s.insert(1_000_000, 1).unwrap();
+        s.insert(5, 2).unwrap();
+        s.compactify();
+        assert_eq!(s.get(1_000_000), Some(&1));
+        assert_eq!(s.get(5), Some(&2));
+        assert_eq!(s.get(6), None);
+    }
+}

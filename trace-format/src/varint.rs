@@ -1,0 +1,66 @@
+//! Unsigned LEB128 varints with Go's `encoding/binary.Uvarint` rules.
+//!
+//! Non-minimal encodings are accepted (the runtime pads batch lengths to
+//! 10 bytes); more than 10 bytes, or a 10th byte above 1, is an overflow.
+
+/// Decodes a uvarint from the front of `b`, returning the value and the
+/// number of bytes used, or `None` if `b` ends early or the value overflows.
+#[inline]
+pub fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
+    let mut x: u64 = 0;
+    let mut s: u32 = 0;
+    for (i, &byte) in b.iter().enumerate() {
+        if i == 10 {
+            return None;
+        }
+        if byte < 0x80 {
+            if i == 9 && byte > 1 {
+                return None;
+            }
+            return Some((x | (byte as u64) << s, i + 1));
+        }
+        x |= ((byte & 0x7f) as u64) << s;
+        s += 7;
+    }
+    None
+}
+
+/// Appends the minimal encoding of `x` to `out`.
+pub fn put_uvarint(out: &mut Vec<u8>, mut x: u64) {
+    while x >= 0x80 {
+        out.push((x as u8) | 0x80);
+        x >>= 7;
+    }
+    out.push(x as u8);
+}
+
+/// Length of the minimal encoding of `x`.
+pub fn uvarint_len(x: u64) -> usize {
+    (64 - (x | 1).leading_zeros() as usize).div_ceil(7)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_and_padding() {
+        for x in [0u64, 1, 127, 128, 300, u32::MAX as u64, u64::MAX] {
+            let mut v = Vec::new();
+            put_uvarint(&mut v, x);
+            assert_eq!(v.len(), uvarint_len(x));
+            assert_eq!(uvarint(&v), Some((x, v.len())));
+        }
+        // Padded 10-byte encoding of 5, as the runtime writes batch lengths.
+        let padded = [0x85, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00];
+        assert_eq!(uvarint(&padded), Some((5, 10)));
+        // Overflow and truncation.
+        assert_eq!(uvarint(&[0xff; 11]), None);
+        assert_eq!(
+            uvarint(&[0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02]),
+            None
+        );
+        assert_eq!(uvarint(&[0x80]), None);
+        assert_eq!(uvarint(&[]), None);
+    }
+}
