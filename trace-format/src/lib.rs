@@ -26,6 +26,7 @@
 pub mod batch;
 pub mod error;
 pub mod event;
+pub mod framing;
 pub mod generation;
 pub mod goquote;
 pub mod gosort;
