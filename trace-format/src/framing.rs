@@ -90,7 +90,8 @@ pub fn scan(data: &[u8]) -> Result<Framing> {
                 if let Some(g) = cur.take() {
                     if version.has_end_of_generation() {
                         error = Some(
-                            Error::new(ErrorKind::IncompleteGeneration, pos as u64).in_generation(g.number),
+                            Error::new(ErrorKind::IncompleteGeneration, pos as u64)
+                                .in_generation(g.number),
                         );
                     } else {
                         complete_end = g.end;
@@ -104,7 +105,12 @@ pub fn scan(data: &[u8]) -> Result<Framing> {
                 break;
             }
         };
-        let FramedBatch { batch, gen_no, start, end } = fb;
+        let FramedBatch {
+            batch,
+            gen_no,
+            start,
+            end,
+        } = fb;
         pos = end as usize;
         if batch.is_end_of_generation() {
             match cur.take() {
@@ -127,11 +133,16 @@ pub fn scan(data: &[u8]) -> Result<Framing> {
         if let Some(g) = &cur {
             if gen_no != g.number {
                 if version.has_end_of_generation() {
-                    error = Some(Error::new(ErrorKind::MissingEndOfGeneration, start).in_generation(g.number));
+                    error = Some(
+                        Error::new(ErrorKind::MissingEndOfGeneration, start)
+                            .in_generation(g.number),
+                    );
                     break;
                 }
                 if gen_no != g.number.wrapping_add(1) {
-                    error = Some(Error::new(ErrorKind::GenerationsOutOfOrder, start).in_generation(g.number));
+                    error = Some(
+                        Error::new(ErrorKind::GenerationsOutOfOrder, start).in_generation(g.number),
+                    );
                     break;
                 }
                 if let Some(g) = cur.take() {
@@ -159,12 +170,18 @@ pub fn scan(data: &[u8]) -> Result<Framing> {
             read_sync(batch.data, batch.time, version, g);
         }
     }
-    Ok(Framing { version, generations: gens, complete_end, total: data.len() as u64, error })
+    Ok(Framing {
+        version,
+        generations: gens,
+        complete_end,
+        total: data.len() as u64,
+        error,
+    })
 }
 
 fn read_sync(d: &[u8], base: u64, v: Version, g: &mut GenerationExtent) {
     let mut p = if v >= Version::Go125 { 1 } else { 0 };
-    let mut next = |p: &mut usize| -> Option<u64> {
+    let next = |p: &mut usize| -> Option<u64> {
         let (x, n) = uvarint(d.get(*p..)?)?;
         *p += n;
         Some(x)

@@ -37,6 +37,7 @@ pub mod source;
 pub mod spec;
 pub mod table;
 pub mod timefmt;
+pub mod validate;
 pub mod varint;
 pub mod version;
 
