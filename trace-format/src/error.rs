@@ -68,9 +68,9 @@ impl fmt::Display for ErrorKind {
     }
 }
 
-/// A trace reading error with its location.
+/// Where and what: the details of an [`Error`].
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Error {
+pub struct ErrorInfo {
     /// What went wrong.
     pub kind: ErrorKind,
     /// Byte offset in the file of the record that was being read.
@@ -79,14 +79,23 @@ pub struct Error {
     pub generation: Option<u64>,
 }
 
+/// A trace reading error with its location. Boxed so that `Result`s on the
+/// hot path stay one word wide; fields are reachable through `Deref`
+/// (`err.kind`, `err.offset`, `err.generation`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Error(Box<ErrorInfo>);
+
+impl std::ops::Deref for Error {
+    type Target = ErrorInfo;
+    fn deref(&self) -> &ErrorInfo {
+        &self.0
+    }
+}
+
 impl Error {
     /// An error at `offset` with no generation yet.
     pub fn new(kind: ErrorKind, offset: u64) -> Error {
-        Error {
-            kind,
-            offset,
-            generation: None,
-        }
+        Error(Box::new(ErrorInfo { kind, offset, generation: None }))
     }
 
     /// An `Invalid` error with Go's message.
@@ -96,8 +105,8 @@ impl Error {
 
     /// Attaches the generation number.
     pub fn in_generation(mut self, g: u64) -> Error {
-        if self.generation.is_none() && g != 0 {
-            self.generation = Some(g);
+        if self.0.generation.is_none() && g != 0 {
+            self.0.generation = Some(g);
         }
         self
     }

@@ -303,6 +303,19 @@ fn validate_ctx(ctx: SchedCtx, r: SchedReqs) -> Result<(), String> {
     check(r.g, ctx.g != NO_GOROUTINE, "a goroutine")
 }
 
+/// An event's name in a version's spec, or `Invalid(N)` (Go's `Version.EventName`).
+#[derive(Clone, Copy)]
+struct EvName(Version, EventType);
+
+impl std::fmt::Display for EvName {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match crate::spec::version_specs(self.0).get(self.1 as usize) {
+            Some(s) if !s.name.is_empty() => f.write_str(s.name),
+            _ => write!(f, "Invalid({})", self.1),
+        }
+    }
+}
+
 /// Outcome of one `advance` attempt.
 type Adv = Result<(SchedCtx, bool), String>;
 
@@ -340,12 +353,9 @@ impl<'a> Ordering<'a> {
         self.queue.pop_front()
     }
 
-    fn ev_name(&self, typ: EventType) -> String {
-        let specs = crate::spec::version_specs(self.version);
-        match specs.get(typ as usize) {
-            Some(s) if !s.name.is_empty() => s.name.to_string(),
-            _ => format!("Invalid({typ})"),
-        }
+    /// Go's `Version.EventName`, formatted only if an error needs it.
+    fn ev_name(&self, typ: EventType) -> EvName {
+        EvName(self.version, typ)
     }
 
     #[inline]
