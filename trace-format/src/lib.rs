@@ -36,6 +36,7 @@ pub mod reader;
 pub mod source;
 pub mod spec;
 pub mod table;
+pub mod text;
 pub mod timefmt;
 pub mod validate;
 pub mod varint;

@@ -518,7 +518,9 @@ impl Chunk {
         let mut bytes = [0u8; 32];
         let mut len = 0;
         for p in parts {
-            bytes.get_mut(len..len + p.len())?.copy_from_slice(p.as_bytes());
+            bytes
+                .get_mut(len..len + p.len())?
+                .copy_from_slice(p.as_bytes());
             len += p.len();
         }
         Some(Chunk { bytes, len })
@@ -672,7 +674,10 @@ pub fn write_wire_dump(data: &[u8], out: &mut impl Write) -> Result<(), WireDump
         };
         ip += 1;
         let Some(sp) = table.get(typ as usize).filter(|_| typ != 0) else {
-            break Err(Error::invalid(format!("invalid event type: {typ}"), start as u64));
+            break Err(Error::invalid(
+                format!("invalid event type: {typ}"),
+                start as u64,
+            ));
         };
         let line_start = b.pos;
         let res = (|| -> Result<(), &'static str> {
@@ -967,7 +972,9 @@ mod tests {
         // EndOfGeneration (Go 1.26+).
         let body: Vec<u8> = [
             &[1u8, 1, 0, 0x80, 0x01, 20, 8, 0xff, 0x01, 4][..],
-            &[5, 1, 3, b'a', 0xff, b'\n', 5, 2, 4, 0xe2, 0x80, 0xa8, b'"', 5, 3, 0],
+            &[
+                5, 1, 3, b'a', 0xff, b'\n', 5, 2, 4, 0xe2, 0x80, 0xa8, b'"', 5, 3, 0,
+            ],
             &[2, 3, 7, 2, 0x90, 0x4e, 1, 2, 3, 4, 5, 6, 7],
             &[49, 1, 1, 0, 7, 2, b'x', b'y', 16, 1, 2, 3, 52],
         ]

@@ -123,7 +123,11 @@ fn read_arg(s: &str) -> Result<(&str, u64, &str), String> {
         return Err(format!("malformed argument: {}", quote_str(tok)));
     };
     let value = parse_uint(val).map_err(|_| {
-        format!("failed to parse argument value {} for arg {}", quote_str(val), quote_str(arg))
+        format!(
+            "failed to parse argument value {} for arg {}",
+            quote_str(val),
+            quote_str(arg)
+        )
     })?;
     Ok((arg, value, rest))
 }
@@ -216,7 +220,8 @@ pub fn parse_text_trace(text: &str) -> Result<(Version, Vec<OwnedRawEvent>), Str
         let typ = lookup(specs, name).ok_or_else(|| format!("unidentified event: {name}"))?;
         let spec = &specs[typ as usize];
         let mut args = Vec::with_capacity(spec.args.len());
-        read_args(line, spec.args, &mut args).map_err(|e| format!("reading args for {name}: {e}"))?;
+        read_args(line, spec.args, &mut args)
+            .map_err(|e| format!("reading args for {name}: {e}"))?;
         if spec.is_stack {
             // Go: `len := int(args[1])`; a negative int reads no frames.
             let n = args.get(1).copied().unwrap_or(0);
@@ -375,16 +380,17 @@ impl Expectation {
         match head {
             "SUCCESS" => Ok(Expectation::Success),
             "FAILURE" => {
-                let quoted =
-                    rest.ok_or_else(|| format!("bad header line for FAILURE: {}", quote_str(line)))?;
+                let quoted = rest
+                    .ok_or_else(|| format!("bad header line for FAILURE: {}", quote_str(line)))?;
                 let pattern = unquote(quoted).map_err(|e| {
                     format!("malformed pattern: not correctly quoted: {quoted}: {e}")
                 })?;
                 let pattern = String::from_utf8(pattern).map_err(|_| {
                     format!("malformed pattern: not a valid regexp: {quoted}: invalid UTF-8")
                 })?;
-                GoRegexp::new(&pattern)
-                    .map_err(|e| format!("malformed pattern: not a valid regexp: {pattern}: {e}"))?;
+                GoRegexp::new(&pattern).map_err(|e| {
+                    format!("malformed pattern: not a valid regexp: {pattern}: {e}")
+                })?;
                 Ok(Expectation::Failure(pattern))
             }
             _ => Err(format!("bad header line: {}", quote_str(line))),
@@ -505,7 +511,12 @@ impl GoRegexp {
         let mut anchored_end = false;
         if chars.last() == Some(&'$') {
             // A `\$` at the end is a literal dollar.
-            let backslashes = chars.iter().rev().skip(1).take_while(|&&c| c == '\\').count();
+            let backslashes = chars
+                .iter()
+                .rev()
+                .skip(1)
+                .take_while(|&&c| c == '\\')
+                .count();
             if backslashes % 2 == 0 {
                 chars.pop();
                 anchored_end = true;
@@ -547,7 +558,10 @@ impl GoRegexp {
                 }
                 _ => Atom::Char(c),
             };
-            let rep = chars.get(i).copied().filter(|r| matches!(r, '*' | '+' | '?'));
+            let rep = chars
+                .get(i)
+                .copied()
+                .filter(|r| matches!(r, '*' | '+' | '?'));
             if let Some(r) = rep {
                 i += 1;
                 if matches!(chars.get(i), Some('*' | '+' | '?')) {
@@ -593,12 +607,8 @@ impl GoRegexp {
                 return true;
             }
             next.iter_mut().for_each(|b| *b = false);
-            for i in 0..n {
-                if !cur[i] {
-                    continue;
-                }
-                let (atom, rep) = self.items[i];
-                if atom.matches(c) {
+            for (i, &(atom, rep)) in self.items.iter().enumerate() {
+                if cur[i] && atom.matches(c) {
                     let to = if rep == Some('*') { i } else { i + 1 };
                     self.add(&mut next, to);
                 }
@@ -643,7 +653,10 @@ mod tests {
     #[test]
     fn regexp_subset() {
         let m = |p: &str, s: &str| GoRegexp::new(p).unwrap().is_match(s);
-        assert!(m(".*expected a proc but didn't have one.*", "x: expected a proc but didn't have one"));
+        assert!(m(
+            ".*expected a proc but didn't have one.*",
+            "x: expected a proc but didn't have one"
+        ));
         assert!(m("expected a proc", "oh: expected a proc!"));
         assert!(!m("expected a proc", "expected a pro"));
         assert!(m("^abc$", "abc"));
@@ -685,15 +698,24 @@ mod tests {
     #[test]
     fn text_errors_match_go() {
         let err = |t: &str| parse_text_trace(t).unwrap_err();
-        assert_eq!(err("Trace Go1.24\n"), "unknown or unsupported Go version 1.24");
+        assert_eq!(
+            err("Trace Go1.24\n"),
+            "unknown or unsupported Go version 1.24"
+        );
         assert_eq!(err("Tracer Go1.22\n"), "failed to parse header");
         assert_eq!(
             err("Trace Go1.x\n"),
             "failed to parse header Go version: strconv.ParseUint: parsing \"x\": invalid syntax"
         );
-        assert_eq!(err("Trace Go1.22 x\n"), "encountered unexpected non-space at the end of the header: \" x\"");
+        assert_eq!(
+            err("Trace Go1.22 x\n"),
+            "encountered unexpected non-space at the end of the header: \" x\""
+        );
         assert_eq!(err("Trace Go1.22\nFoo\n"), "unidentified event: Foo");
-        assert_eq!(err("Trace Go1.22\nFrequency\n"), "reading args for Frequency: no argument");
+        assert_eq!(
+            err("Trace Go1.22\nFrequency\n"),
+            "reading args for Frequency: no argument"
+        );
         assert_eq!(
             err("Trace Go1.22\nFrequency freq=+1\n"),
             "reading args for Frequency: failed to parse argument value \"+1\" for arg \"freq\""
@@ -710,8 +732,14 @@ mod tests {
             err("Trace Go1.22\nStack id=1 nframes=2\n pc=1 func=2 file=3 line=4\n"),
             "unexpected EOF while reading stack: args=[1 2 1 2 3 4]"
         );
-        assert_eq!(err("Trace Go1.22\nString id=1\n"), "unexpected EOF while reading data for String: args=[1]");
-        assert_eq!(err("Trace Go1.22\nString id=1\n dat=\"\"\n"), "malformed data: \" dat=\\\"\\\"\"");
+        assert_eq!(
+            err("Trace Go1.22\nString id=1\n"),
+            "unexpected EOF while reading data for String: args=[1]"
+        );
+        assert_eq!(
+            err("Trace Go1.22\nString id=1\n dat=\"\"\n"),
+            "malformed data: \" dat=\\\"\\\"\""
+        );
         assert_eq!(
             err("Trace Go1.22\nString id=1\n data=\"\\q\"\n"),
             "failed to parse data: \" data=\\\"\\\\q\\\"\": invalid syntax"
