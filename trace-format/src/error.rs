@@ -95,7 +95,11 @@ impl std::ops::Deref for Error {
 impl Error {
     /// An error at `offset` with no generation yet.
     pub fn new(kind: ErrorKind, offset: u64) -> Error {
-        Error(Box::new(ErrorInfo { kind, offset, generation: None }))
+        Error(Box::new(ErrorInfo {
+            kind,
+            offset,
+            generation: None,
+        }))
     }
 
     /// An `Invalid` error with Go's message.

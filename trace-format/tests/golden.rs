@@ -47,7 +47,11 @@ fn go_golden_tests() {
     assert_eq!(paths.len(), 22, "Go ships 22 golden tests");
     let (mut failures, mut expected_failures) = (Vec::new(), 0);
     for p in &paths {
-        let name = p.file_name().unwrap_or_default().to_string_lossy().to_string();
+        let name = p
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
         let text = std::fs::read_to_string(p).expect("readable");
         let t = match parse_golden_test(&text) {
             Ok(t) => t,
@@ -68,7 +72,12 @@ fn go_golden_tests() {
         }
     }
     assert_eq!(expected_failures, 2, "two golden tests expect a failure");
-    assert!(failures.is_empty(), "{} problems:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} problems:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 /// Sync times (and clock snapshots) of Go's `TestTraceGenSync`.
@@ -89,10 +98,16 @@ fn go_trace_gen_sync() {
                 got.push((ev.time(), snap));
             }
         }
-        let want: Vec<_> = want.iter().map(|(t, s)| (*t, s.map(|(a, b, c)| (a, b, c.to_string())))).collect();
+        let want: Vec<_> = want
+            .iter()
+            .map(|(t, s)| (*t, s.map(|(a, b, c)| (a, b, c.to_string()))))
+            .collect();
         assert_eq!(got, want, "{name}");
     };
-    check("go123-sync.test", &[(10, None), (40, None), (60, None), (63, None)]);
+    check(
+        "go123-sync.test",
+        &[(10, None), (40, None), (60, None), (63, None)],
+    );
     check(
         "go125-sync.test",
         &[

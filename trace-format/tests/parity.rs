@@ -16,7 +16,9 @@ fn fixtures() -> PathBuf {
 fn gunzip(p: &Path) -> Vec<u8> {
     let f = std::fs::File::open(p).expect("reference exists");
     let mut out = Vec::new();
-    flate2::read::GzDecoder::new(f).read_to_end(&mut out).expect("valid gzip");
+    flate2::read::GzDecoder::new(f)
+        .read_to_end(&mut out)
+        .expect("valid gzip");
     out
 }
 
@@ -56,8 +58,14 @@ fn dump_matches_go_on_every_fixture() {
     let mut checked = 0;
     let mut failures = Vec::new();
     for t in &traces {
-        let name = t.file_stem().unwrap_or_default().to_string_lossy().to_string();
-        let reference = fixtures().join("reference").join(format!("{name}.parsed.gz"));
+        let name = t
+            .file_stem()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .to_string();
+        let reference = fixtures()
+            .join("reference")
+            .join(format!("{name}.parsed.gz"));
         if !reference.exists() {
             continue;
         }
@@ -65,10 +73,20 @@ fn dump_matches_go_on_every_fixture() {
         let (ours, err, problems) = dump(&data);
         let want = gunzip(&reference);
         if ours != want {
-            let line = ours.split(|&b| b == b'\n').zip(want.split(|&b| b == b'\n')).position(|(a, b)| a != b);
-            failures.push(format!("{name}: dump differs from go tool trace -d=parsed (first differing line {line:?})"));
+            let line = ours
+                .split(|&b| b == b'\n')
+                .zip(want.split(|&b| b == b'\n'))
+                .position(|(a, b)| a != b);
+            failures.push(format!(
+                "{name}: dump differs from go tool trace -d=parsed (first differing line {line:?})"
+            ));
         }
-        let go_err = std::fs::read_to_string(fixtures().join("reference").join(format!("{name}.parsed.err"))).ok();
+        let go_err = std::fs::read_to_string(
+            fixtures()
+                .join("reference")
+                .join(format!("{name}.parsed.err")),
+        )
+        .ok();
         match (&err, &go_err) {
             (None, None) => {}
             (Some(e), Some(g)) if g.starts_with(e.as_str()) => {}
@@ -79,6 +97,14 @@ fn dump_matches_go_on_every_fixture() {
         }
         checked += 1;
     }
-    assert!(checked >= 60, "expected the fixture set (60+ traces), found {checked}");
-    assert!(failures.is_empty(), "{} of {checked} fixtures differ:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        checked >= 60,
+        "expected the fixture set (60+ traces), found {checked}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} fixtures differ:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }

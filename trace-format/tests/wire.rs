@@ -253,14 +253,15 @@ fn check_truncations(data: &[u8], step: usize) -> usize {
 fn truncated_traces_fail_cleanly() {
     let mut cuts = 0;
     let traces = referenced_traces();
-    if let Some((_, smallest, _)) = traces
-        .iter()
-        .min_by_key(|(_, p, _)| fs::metadata(p).map(|m| m.len()).unwrap_or(u64::MAX))
-    {
+    let size = |p: &PathBuf| fs::metadata(p).map(|m| m.len()).unwrap_or(u64::MAX);
+    if let Some((_, smallest, _)) = traces.iter().min_by_key(|(_, p, _)| size(p)) {
         let data = fs::read(smallest).unwrap();
-        cuts += check_truncations(&data, data.len() / 4000);
+        cuts += check_truncations(&data, data.len() / 500);
     }
-    for path in golden_tests().iter().take(4) {
+    // Every offset of the smallest golden tests.
+    let mut golden = golden_tests();
+    golden.sort_by_key(size);
+    for path in golden.iter().take(6) {
         let txtar = fs::read_to_string(path).unwrap();
         let golden = parse_golden_test(&txtar).unwrap();
         cuts += check_truncations(&golden.trace, 1);

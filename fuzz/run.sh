@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Runs the reader fuzz target for SECONDS (default 60), seeded with Go's
+# FuzzReader corpus and the fixture traces. Works on stable Rust through
+# RUSTC_BOOTSTRAP (cargo-fuzz needs -Zsanitizer); installs cargo-fuzz if missing.
+set -euo pipefail
+cd "$(dirname "$0")"
+secs="${1:-60}"
+export RUSTC_BOOTSTRAP=1
+command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked --version 0.13.2
+rm -f target/.rustc_info.json
+corpus=corpus/reader
+mkdir -p "$corpus"
+cp ../fixtures/traces/*-go1.2[2-7].trace "$corpus"/ 2>/dev/null || true
+python3 - "$corpus" <<'PY'
+import ast, os, sys
+src = "../fixtures/go-testdata/fuzz/FuzzReader"
+for name in os.listdir(src):
+    lines = open(os.path.join(src, name), encoding="utf-8").read().splitlines()
+    lit = lines[1][len("[]byte("):-1]
+    # Go and Python agree on the escapes Go's fuzz corpus uses (\x, \b, \", \\).
+    data = ast.literal_eval("b" + lit)
+    open(os.path.join(sys.argv[1], "go-" + name), "wb").write(data)
+PY
+cargo fuzz run reader "$corpus" -- -max_total_time="$secs" -max_len=262144 -rss_limit_mb=4096
