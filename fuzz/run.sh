@@ -12,13 +12,13 @@ corpus=corpus/reader
 mkdir -p "$corpus"
 cp ../fixtures/traces/*-go1.2[2-7].trace "$corpus"/ 2>/dev/null || true
 python3 - "$corpus" <<'PY'
-import ast, os, sys
+import codecs, os, sys
 src = "../fixtures/go-testdata/fuzz/FuzzReader"
 for name in os.listdir(src):
     lines = open(os.path.join(src, name), encoding="utf-8").read().splitlines()
     lit = lines[1][len("[]byte("):-1]
-    # Go and Python agree on the escapes Go's fuzz corpus uses (\x, \b, \", \\).
-    data = ast.literal_eval("b" + lit)
+    # Go's corpus quotes bytes with \x, \a, \b, \", \\ escapes and raw UTF-8.
+    data = codecs.escape_decode(lit[1:-1].encode("utf-8"))[0]
     open(os.path.join(sys.argv[1], "go-" + name), "wb").write(data)
 PY
 cargo fuzz run reader "$corpus" -- -max_total_time="$secs" -max_len=262144 -rss_limit_mb=4096

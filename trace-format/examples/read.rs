@@ -19,13 +19,23 @@ fn main() {
     let start = Instant::now();
     let mut n = 0u64;
     let mut sum = 0i64;
-    let result = trace_format::Reader::new(data).and_then(|mut r| {
-        while let Some(ev) = r.read_event()? {
+    // `--inline`: the single-threaded Reader; default: the pipelined reader.
+    let inline = std::env::args().any(|a| a == "--inline");
+    let result = if inline {
+        trace_format::Reader::new(data).and_then(|mut r| {
+            while let Some(ev) = r.read_event()? {
+                n += 1;
+                sum = sum.wrapping_add(ev.time());
+            }
+            Ok(())
+        })
+    } else {
+        trace_format::for_each_event(data, |ev| {
             n += 1;
             sum = sum.wrapping_add(ev.time());
-        }
-        Ok(())
-    });
+            true
+        })
+    };
     let secs = start.elapsed().as_secs_f64();
     let mb = data.len() as f64 / 1e6;
     println!(

@@ -4,7 +4,8 @@
 use crate::batch::{Batch, FramedBatch, ThreadId, read_batch};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gosort;
-use crate::spec::{MAX_EVENT_TRAILER_DATA_SIZE, MAX_FRAMES_PER_STACK, NO_EXPERIMENT, ev};
+use crate::order::BaseEvent;
+use crate::spec::{MAX_EVENT_TRAILER_DATA_SIZE, MAX_FRAMES_PER_STACK, NO_EXPERIMENT, SPECS, ev};
 use crate::table::{DataTable, IdMap};
 use crate::varint::uvarint;
 use crate::version::Version;
@@ -149,6 +150,30 @@ pub struct Generation<'a> {
     /// Intermediate map from PC to its first-seen frame (string IDs).
     pcs: IdMap<u64, (u64, u64, u64)>,
     stack_pcs: Vec<u64>,
+    /// Events of each thread (same order as `batches`), decoded ahead of ordering.
+    pub(crate) decoded: Vec<DecodedThread>,
+}
+
+impl Generation<'_> {
+    /// Gives back the decoded-event buffers for reuse.
+    pub(crate) fn into_buffers(self) -> Vec<Vec<DecodedEvent>> {
+        self.decoded.into_iter().map(|t| t.events).collect()
+    }
+}
+
+/// A decoded timed event and where it was read.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DecodedEvent {
+    pub base: BaseEvent,
+    pub offset: u64,
+}
+
+/// All events of one thread in a generation, decoded; `err` is the decoding
+/// error met after the last good event, reported when the cursor reaches it.
+#[derive(Debug, Default)]
+pub(crate) struct DecodedThread {
+    pub events: Vec<DecodedEvent>,
+    pub err: Option<Error>,
 }
 
 impl<'a> Generation<'a> {
@@ -377,6 +402,49 @@ impl<'a> Generation<'a> {
         Ok(())
     }
 
+    /// Decodes every event of every thread (Go's `batchCursor.nextEvent`,
+    /// done ahead of time): timestamps from each batch's base plus deltas,
+    /// converted per delta with the generation's frequency.
+    ///
+    /// `pool` holds buffers of an earlier generation to reuse, which saves
+    /// the page faults of fresh allocations.
+    pub(crate) fn decode_events(&mut self, pool: &mut Vec<Vec<DecodedEvent>>) {
+        let freq = self.table.freq;
+        self.decoded = self
+            .batches
+            .iter()
+            .map(|(_, batches)| {
+                let mut events = pool.pop().unwrap_or_default();
+                events.clear();
+                events.reserve(batches.iter().map(|b| b.data.len() / 4).sum());
+                let mut t = DecodedThread { events, err: None };
+                'batches: for b in batches {
+                    let mut last_ts = 0i64;
+                    let mut off = 0usize;
+                    while off < b.data.len() {
+                        if last_ts == 0 {
+                            last_ts = freq.mul(b.time);
+                        }
+                        let mut base = BaseEvent::default();
+                        match read_timed_base_event(&b.data[off..], &mut base) {
+                            Ok((n, tsdiff)) => {
+                                base.time = freq.mul(tsdiff).wrapping_add(last_ts);
+                                last_ts = base.time;
+                                t.events.push(DecodedEvent { base, offset: b.offset + off as u64 });
+                                off += n;
+                            }
+                            Err(msg) => {
+                                t.err = Some(Error::invalid(msg, b.offset + off as u64).in_generation(self.gen_no));
+                                break 'batches;
+                            }
+                        }
+                    }
+                }
+                t
+            })
+            .collect();
+    }
+
     fn stack_of_pc_index(&self, i: usize) -> u64 {
         self.table
             .stacks
@@ -384,6 +452,33 @@ impl<'a> Generation<'a> {
             .find(|(_, r)| (r.start as usize..(r.start + r.len) as usize).contains(&i))
             .map_or(0, |(id, _)| id)
     }
+}
+
+/// Decodes one timed event from `b` (non-empty) into `e`, returning the bytes
+/// used and the raw timestamp delta (Go's `readTimedBaseEvent`).
+#[inline]
+fn read_timed_base_event(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), String> {
+    let typ = b[0];
+    let Some(spec) = SPECS.get(typ as usize) else {
+        return Err(format!("found invalid event type: {typ}"));
+    };
+    if spec.args.is_empty() || !spec.is_timed {
+        return Err(format!("found event without a timestamp: type={typ}"));
+    }
+    e.typ = typ;
+    let mut n = 1;
+    let Some((ts, nb)) = uvarint(&b[n..]) else {
+        return Err("found invalid uvarint for timestamp".into());
+    };
+    n += nb;
+    for i in 0..spec.args.len() - 1 {
+        let Some((a, nb)) = uvarint(&b[n..]) else {
+            return Err("found invalid uvarint".into());
+        };
+        e.args[i] = a;
+        n += nb;
+    }
+    Ok((n, ts))
 }
 
 /// A cursor over a structural batch's data, producing Go's error texts.

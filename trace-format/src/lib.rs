@@ -28,6 +28,7 @@ pub mod error;
 pub mod event;
 pub mod framing;
 pub mod generation;
+mod genstream;
 pub mod goquote;
 pub mod gosort;
 mod order;
@@ -52,6 +53,6 @@ pub use event::{
 };
 pub use generation::Frame;
 pub use order::{BACKGROUND_TASK, GoId, NO_GOROUTINE, NO_PROC, NO_TASK, ProcId, TaskId};
-pub use reader::Reader;
+pub use reader::{Reader, for_each_event};
 pub use source::{MmapChoice, TraceFile};
 pub use version::Version;

@@ -6,82 +6,51 @@
 //! cursors) and try to advance the ordering with it; if it cannot advance,
 //! sort the frontier by time and try the others in order. CPU samples are
 //! merged in by time. Output times are forced to increase strictly.
+//!
+//! Generations come from a [`GenStream`], inline for [`Reader`] or on a
+//! second thread for [`for_each_event`], which frames, builds tables and
+//! decodes generation N+1 while generation N is being ordered.
 
-use crate::batch::{Batch, ThreadId};
-use crate::error::{Error, ErrorKind, Result};
+use crate::batch::ThreadId;
+use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::generation::{Frequency, Generation, read_generation, read_generation_with_spill};
+use crate::generation::{DecodedEvent, DecodedThread, EvTable, Generation};
+use crate::genstream::{GenItem, GenStream};
 use crate::gosort;
 use crate::order::{BaseEvent, EV_SYNC, NO_GOROUTINE, NO_PROC, Ordering, QueuedEvent, SchedCtx};
 use crate::spec::{SPECS, ev};
-use crate::varint::uvarint;
 use crate::version::{HEADER_LEN, Version, read_header};
 
-/// A cursor over one thread's batches in a generation.
+/// A cursor over one thread's decoded events in a generation.
 #[derive(Debug, Clone, Copy)]
 struct BatchCursor {
     m: ThreadId,
-    /// Index of this thread's batch list in `Generation::batches`.
+    /// Index of this thread's events in `Generation::decoded`.
     list: usize,
-    last_ts: i64,
-    idx: usize,
-    data_off: usize,
+    /// Index of the next event to load into `ev`.
+    next: usize,
     /// File offset of `ev`.
     ev_offset: u64,
     ev: BaseEvent,
 }
 
 impl BatchCursor {
-    /// Decodes the next event; `Ok(false)` when the thread has no more.
+    /// Loads the next event; `Ok(false)` when the thread has no more.
     #[inline]
-    fn next_event(&mut self, batches: &[Batch<'_>], freq: Frequency) -> Result<bool> {
-        while self.idx < batches.len() && batches[self.idx].data.len() == self.data_off {
-            self.idx += 1;
-            self.data_off = 0;
-            self.last_ts = 0;
+    fn next_event(&mut self, t: &DecodedThread) -> Result<bool> {
+        match t.events.get(self.next) {
+            Some(d) => {
+                self.ev = d.base;
+                self.ev_offset = d.offset;
+                self.next += 1;
+                Ok(true)
+            }
+            None => match &t.err {
+                Some(e) => Err(e.clone()),
+                None => Ok(false),
+            },
         }
-        let Some(b) = batches.get(self.idx) else {
-            return Ok(false);
-        };
-        if self.last_ts == 0 {
-            self.last_ts = freq.mul(b.time);
-        }
-        let off = b.offset + self.data_off as u64;
-        let (n, tsdiff) = read_timed_base_event(&b.data[self.data_off..], &mut self.ev)
-            .map_err(|msg| Error::invalid(msg, off))?;
-        self.ev.time = freq.mul(tsdiff).wrapping_add(self.last_ts);
-        self.last_ts = self.ev.time;
-        self.ev_offset = off;
-        self.data_off += n;
-        Ok(true)
     }
-}
-
-/// Decodes one timed event from `b` (non-empty) into `e`, returning the bytes
-/// used and the raw timestamp delta.
-#[inline]
-fn read_timed_base_event(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), String> {
-    let typ = b[0];
-    let Some(spec) = SPECS.get(typ as usize) else {
-        return Err(format!("found invalid event type: {typ}"));
-    };
-    if spec.args.is_empty() || !spec.is_timed {
-        return Err(format!("found event without a timestamp: type={typ}"));
-    }
-    e.typ = typ;
-    let mut n = 1;
-    let Some((ts, nb)) = uvarint(&b[n..]) else {
-        return Err("found invalid uvarint for timestamp".into());
-    };
-    n += nb;
-    for i in 0..spec.args.len() - 1 {
-        let Some((a, nb)) = uvarint(&b[n..]) else {
-            return Err("found invalid uvarint".into());
-        };
-        e.args[i] = a;
-        n += nb;
-    }
-    Ok((n, ts))
 }
 
 fn heap_sift_up(h: &mut [BatchCursor], mut i: usize) -> usize {
@@ -144,6 +113,34 @@ fn heap_remove(h: &mut Vec<BatchCursor>, mut i: usize) {
     heap_sift_down(h, 0);
 }
 
+/// Where generations come from: read inline, or prepared by a producer thread.
+enum Source<'a> {
+    Inline(GenStream<'a>),
+    Channel(std::sync::mpsc::Receiver<GenItem<'a>>, std::sync::mpsc::Sender<Vec<Vec<DecodedEvent>>>),
+}
+
+impl<'a> Source<'a> {
+    /// Returns a finished generation's buffers to whoever decodes the next ones.
+    fn recycle(&mut self, g: Box<Generation<'a>>) {
+        let bufs = g.into_buffers();
+        match self {
+            Source::Inline(s) => s.pool.extend(bufs),
+            Source::Channel(_, back) => {
+                let _ = back.send(bufs);
+            }
+        }
+    }
+
+    fn next_item(&mut self) -> GenItem<'a> {
+        match self {
+            Source::Inline(s) => s.next_item(),
+            Source::Channel(rx, _) => rx
+                .recv()
+                .unwrap_or_else(|_| GenItem::Error(Error::invalid("internal error: generation reader stopped", 0))),
+        }
+    }
+}
+
 /// Reads a Go 1.22+ execution trace from bytes, producing events in Go's order.
 ///
 /// ```no_run
@@ -156,49 +153,46 @@ fn heap_remove(h: &mut Vec<BatchCursor>, mut i: usize) {
 /// # Ok(()) }
 /// ```
 pub struct Reader<'a> {
-    data: &'a [u8],
-    pos: usize,
     version: Version,
+    source: Source<'a>,
     last_ts: i64,
-    current: Option<Generation<'a>>,
+    current: Option<Box<Generation<'a>>>,
     frontier: Vec<BatchCursor>,
     cpu_next: usize,
     order: Ordering<'a>,
     syncs: u64,
-    read_gen_err: Option<Error>,
+    /// Error to return after the Sync that precedes it.
+    pending_err: Option<Error>,
     done: bool,
-    spill: Option<(u64, Batch<'a>)>,
-    spill_err: Option<Error>,
-    spill_err_sync: bool,
     failed: Option<Error>,
-    cur: QueuedEvent,
     /// File offset up to which every generation has been completely read.
     complete_through: u64,
+    len: usize,
 }
 
 impl<'a> Reader<'a> {
     /// Starts reading `data`, which must begin with the trace header.
     pub fn new(data: &'a [u8]) -> Result<Reader<'a>> {
         let version = read_header(data)?;
-        Ok(Reader {
-            data,
-            pos: HEADER_LEN,
+        Ok(Self::with_source(data.len(), version, Source::Inline(GenStream::new(data, version))))
+    }
+
+    fn with_source(len: usize, version: Version, source: Source<'a>) -> Reader<'a> {
+        Reader {
             version,
+            source,
             last_ts: 0,
             current: None,
             frontier: Vec::new(),
             cpu_next: 0,
             order: Ordering::new(version),
             syncs: 0,
-            read_gen_err: None,
+            pending_err: None,
             done: false,
-            spill: None,
-            spill_err: None,
-            spill_err_sync: false,
             failed: None,
-            cur: sync_event(0, 0, false),
             complete_through: HEADER_LEN as u64,
-        })
+            len,
+        }
     }
 
     /// The trace's format version.
@@ -208,7 +202,7 @@ impl<'a> Reader<'a> {
 
     /// The generation currently being read, if any.
     pub fn generation(&self) -> Option<&Generation<'a>> {
-        self.current.as_ref()
+        self.current.as_deref()
     }
 
     /// Number of Sync events emitted so far.
@@ -223,16 +217,17 @@ impl<'a> Reader<'a> {
 
     /// Total input size in bytes.
     pub fn len(&self) -> usize {
-        self.data.len()
+        self.len
     }
 
     /// Whether the input is empty.
     pub fn is_empty(&self) -> bool {
-        self.data.is_empty()
+        self.len == 0
     }
 
     /// Reads the next event. `Ok(None)` at the end of the trace; after an
     /// error, every further call returns the same error.
+    #[inline]
     pub fn read_event(&mut self) -> Result<Option<Event<'_>>> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
@@ -240,68 +235,33 @@ impl<'a> Reader<'a> {
         if self.done {
             return Ok(None);
         }
-        let q = match self.next_queued() {
-            Ok(q) => q,
-            Err(e) => {
-                let e = match self.current.as_ref() {
-                    Some(g) => e.in_generation(g.gen_no),
-                    None => e,
-                };
+        let mut q = match self.order.next() {
+            Some(q) => q,
+            None => match self.next_queued() {
+                Ok(q) => q,
+                Err(e) => {
+                    let e = match self.current.as_ref() {
+                        Some(g) => e.in_generation(g.gen_no),
+                        None => e,
+                    };
+                    self.failed = Some(e.clone());
+                    return Err(e);
+                }
+            },
+        };
+        let table = if q.has_table { self.current.as_ref().map(|g| &g.table) } else { None };
+        if let Some(t) = table {
+            if let Err(msg) = validate_table_ids(t, &q) {
+                let e = Error::invalid(msg, self.complete_through);
                 self.failed = Some(e.clone());
                 return Err(e);
             }
-        };
-        let mut q = q;
-        if let Err(msg) = self.validate_table_ids(&q) {
-            let e = Error::invalid(msg, self.pos as u64);
-            self.failed = Some(e.clone());
-            return Err(e);
         }
         if q.base.time <= self.last_ts {
             q.base.time = self.last_ts.wrapping_add(1);
         }
         self.last_ts = q.base.time;
-        self.cur = q;
-        let table = if q.has_table {
-            self.current.as_ref().map(|g| &g.table)
-        } else {
-            None
-        };
         Ok(Some(Event::new(table, q.ctx, q.base)))
-    }
-
-    fn validate_table_ids(&self, q: &QueuedEvent) -> Result<(), String> {
-        if q.base.typ == EV_SYNC {
-            return Ok(());
-        }
-        let Some(table) = self
-            .current
-            .as_ref()
-            .map(|g| &g.table)
-            .filter(|_| q.has_table)
-        else {
-            return Ok(());
-        };
-        let spec = &SPECS[q.base.typ as usize];
-        for &i in spec.stack_ids {
-            let id = q.base.args[i - 1];
-            if table.stacks.get(id).is_none() {
-                return Err(format!(
-                    "found invalid stack ID {id} for event {}",
-                    spec.name
-                ));
-            }
-        }
-        for &i in spec.string_ids {
-            let id = q.base.args[i - 1];
-            if table.strings.get(id).is_none() {
-                return Err(format!(
-                    "found invalid string ID {id} for event {}",
-                    spec.name
-                ));
-            }
-        }
-        Ok(())
     }
 
     fn next_sync(&mut self, with_table: bool, time: i64) -> QueuedEvent {
@@ -309,71 +269,32 @@ impl<'a> Reader<'a> {
         sync_event(time, self.syncs, with_table)
     }
 
+    /// The next event once the ordering queue is empty.
     fn next_queued(&mut self) -> Result<QueuedEvent> {
-        if let Some(q) = self.order.next() {
-            return Ok(q);
-        }
-        let cpu_left = self
-            .current
-            .as_ref()
-            .is_some_and(|g| self.cpu_next < g.cpu_samples.len());
+        let cpu_left = self.current.as_ref().is_some_and(|g| self.cpu_next < g.cpu_samples.len());
         if self.frontier.is_empty() && !cpu_left {
-            if self.version < Version::Go126 {
-                return self.next_gen_with_spill();
-            }
-            if let Some(e) = &self.read_gen_err {
-                return Err(e.clone());
-            }
-            return match read_generation(self.data, self.pos, self.version) {
-                Err(e) => {
-                    self.read_gen_err = Some(e);
-                    self.current = None;
-                    Ok(self.next_sync(false, self.last_ts))
-                }
-                Ok(None) => self.install_gen(None),
-                Ok(Some((g, pos))) => {
-                    self.pos = pos;
-                    self.install_gen(Some(g))
-                }
-            };
+            return self.next_generation();
         }
-        let Some(gen_no) = self.current.as_mut() else {
-            return Err(Error::invalid(
-                "internal error: no generation",
-                self.pos as u64,
-            ));
+        let Some(generation) = self.current.as_mut() else {
+            return Err(Error::invalid("internal error: no generation", self.complete_through));
         };
         // Inject a CPU sample if it comes next.
-        if let Some(s) = gen_no.cpu_samples.get(self.cpu_next) {
+        if let Some(s) = generation.cpu_samples.get(self.cpu_next) {
             if self.frontier.is_empty() || s.time < self.frontier[0].ev.time {
-                let mut base = BaseEvent {
-                    typ: ev::CPU_SAMPLE,
-                    time: s.time,
-                    args: [0; 4],
-                };
+                let mut base = BaseEvent { typ: ev::CPU_SAMPLE, time: s.time, args: [0; 4] };
                 base.args[0] = s.stack;
-                let ctx = SchedCtx {
-                    g: s.g,
-                    p: s.p,
-                    m: s.m,
-                };
+                let ctx = SchedCtx { g: s.g, p: s.p, m: s.m };
                 self.cpu_next += 1;
-                return Ok(QueuedEvent {
-                    ctx,
-                    base,
-                    has_table: true,
-                });
+                return Ok(QueuedEvent { ctx, base, has_table: true });
             }
         }
         if self.frontier.is_empty() {
-            return Err(Error::invalid(
-                format!(
-                    "broken trace: frontier is empty:\n[gen={}]\n\n\n{}\n",
-                    gen_no.gen_no,
-                    self.order.dump()
-                ),
-                self.pos as u64,
-            ));
+            let msg = format!(
+                "broken trace: frontier is empty:\n[gen={}]\n\n\n{}\n",
+                generation.gen_no,
+                self.order.dump()
+            );
+            return Err(Error::invalid(msg, self.complete_through));
         }
         if !self.try_advance(0)? {
             gosort::sort_by(&mut self.frontier, |a, b| a.ev.time.cmp(&b.ev.time));
@@ -386,10 +307,7 @@ impl<'a> Reader<'a> {
             }
             if !success {
                 let gen_no = self.current.as_ref().map_or(0, |g| g.gen_no);
-                let off = self
-                    .frontier
-                    .first()
-                    .map_or(self.pos as u64, |c| c.ev_offset);
+                let off = self.frontier.first().map_or(self.complete_through, |c| c.ev_offset);
                 return Err(Error::invalid(
                     format!(
                         "broken trace: failed to advance: frontier:\n[gen={gen_no}]\n\n{}\n{}\n",
@@ -401,27 +319,22 @@ impl<'a> Reader<'a> {
             }
         }
         self.order.next().ok_or_else(|| {
-            Error::invalid(
-                "invariant violation: advance successful, but queue is empty",
-                self.pos as u64,
-            )
+            Error::invalid("invariant violation: advance successful, but queue is empty", self.complete_through)
         })
     }
 
+    #[inline]
     fn try_advance(&mut self, i: usize) -> Result<bool> {
-        let Some(gen_no) = self.current.as_mut() else {
-            return Ok(false);
-        };
+        let Some(generation) = self.current.as_mut() else { return Ok(false) };
         let bc = &mut self.frontier[i];
         let ok = self
             .order
-            .advance(&mut bc.ev, &mut gen_no.table, bc.m, gen_no.gen_no)
-            .map_err(|msg| Error::invalid(msg, bc.ev_offset).in_generation(gen_no.gen_no))?;
+            .advance(&mut bc.ev, &mut generation.table, bc.m, generation.gen_no)
+            .map_err(|msg| Error::invalid(msg, bc.ev_offset).in_generation(generation.gen_no))?;
         if !ok {
             return Ok(false);
         }
-        let more = bc.next_event(&gen_no.batches[bc.list].1, gen_no.table.freq)?;
-        if more {
+        if bc.next_event(&generation.decoded[bc.list])? {
             heap_update(&mut self.frontier, i);
         } else {
             heap_remove(&mut self.frontier, i);
@@ -443,74 +356,105 @@ impl<'a> Reader<'a> {
         s
     }
 
-    fn next_gen_with_spill(&mut self) -> Result<QueuedEvent> {
-        if let Some(e) = &self.spill_err {
-            if self.spill_err_sync {
-                return Err(e.clone());
-            }
-            self.spill_err_sync = true;
-            return Ok(self.next_sync(false, self.last_ts));
+    /// Moves to the next generation (Go's generation refresh): a Sync event
+    /// opens each generation; a read error is preceded by a Sync; the end of
+    /// the trace is a final Sync.
+    fn next_generation(&mut self) -> Result<QueuedEvent> {
+        if let Some(e) = self.pending_err.take() {
+            return Err(e);
         }
-        if self.current.is_some() && self.spill.is_none() {
-            self.done = true;
-            return Ok(self.next_sync(false, self.last_ts));
+        if let Some(prev) = self.current.take() {
+            self.complete_through = self.complete_through.max(prev.end);
+            self.source.recycle(prev);
         }
-        match read_generation_with_spill(self.data, self.pos, self.spill.take(), self.version) {
-            Err(e) => {
-                self.spill_err = Some(e);
+        match self.source.next_item() {
+            GenItem::Gen(g) => self.install_gen(g),
+            GenItem::End => {
                 self.current = None;
-                self.spill_err_sync = true;
+                self.done = true;
                 Ok(self.next_sync(false, self.last_ts))
             }
-            Ok(r) => {
-                self.pos = r.pos;
-                self.spill = r.spill;
-                self.spill_err = r.spill_err;
-                match r.gen_no {
-                    Some(g) => self.install_gen(Some(g)),
-                    None => {
-                        self.current = None;
-                        self.spill_err_sync = true;
-                        Ok(self.next_sync(false, self.last_ts))
-                    }
-                }
+            GenItem::Error(e) => {
+                self.current = None;
+                self.pending_err = Some(e);
+                Ok(self.next_sync(false, self.last_ts))
             }
         }
     }
 
-    fn install_gen(&mut self, gen_no: Option<Generation<'a>>) -> Result<QueuedEvent> {
-        let Some(gen_no) = gen_no else {
-            self.current = None;
-            self.done = true;
-            return Ok(self.next_sync(false, self.last_ts));
-        };
-        if let Some(prev) = &self.current {
-            self.complete_through = self.complete_through.max(prev.end);
-        }
+    fn install_gen(&mut self, generation: Box<Generation<'a>>) -> Result<QueuedEvent> {
         self.cpu_next = 0;
         self.frontier.clear();
-        for (list, (m, batches)) in gen_no.batches.iter().enumerate() {
-            let mut bc = BatchCursor {
-                m: *m,
-                list,
-                last_ts: 0,
-                idx: 0,
-                data_off: 0,
-                ev_offset: 0,
-                ev: BaseEvent::default(),
-            };
-            if !bc
-                .next_event(batches, gen_no.table.freq)
-                .map_err(|e| e.in_generation(gen_no.gen_no))?
-            {
+        for (list, (m, _)) in generation.batches.iter().enumerate() {
+            let mut bc = BatchCursor { m: *m, list, next: 0, ev_offset: 0, ev: BaseEvent::default() };
+            if !bc.next_event(&generation.decoded[list])? {
                 continue;
             }
             heap_insert(&mut self.frontier, bc);
         }
-        let time = gen_no.table.freq.mul(gen_no.min_ts);
-        self.current = Some(gen_no);
+        let time = generation.table.freq.mul(generation.min_ts);
+        self.current = Some(generation);
         Ok(self.next_sync(true, time))
     }
+}
+
+/// Go's `Event.validateTableIDs`: every stack and string ID the event
+/// refers to exists in its generation.
+#[inline]
+fn validate_table_ids(table: &EvTable<'_>, q: &QueuedEvent) -> Result<(), String> {
+    if q.base.typ == EV_SYNC {
+        return Ok(());
+    }
+    let spec = &SPECS[q.base.typ as usize];
+    for &i in spec.stack_ids {
+        let id = q.base.args[i - 1];
+        if table.stacks.get(id).is_none() {
+            return Err(format!("found invalid stack ID {id} for event {}", spec.name));
+        }
+    }
+    for &i in spec.string_ids {
+        let id = q.base.args[i - 1];
+        if table.strings.get(id).is_none() {
+            return Err(format!("found invalid string ID {id} for event {}", spec.name));
+        }
+    }
+    Ok(())
+}
+
+/// Reads every event of `data`, calling `f` on each, with generations framed
+/// and decoded on a second thread while the calling thread orders the
+/// previous one. Same events, order and errors as [`Reader`]; `f` returning
+/// `false` stops early. Returns the reader's error, if any.
+pub fn for_each_event<F>(data: &[u8], mut f: F) -> Result<()>
+where
+    F: FnMut(&Event<'_>) -> bool,
+{
+    let version = read_header(data)?;
+    std::thread::scope(|scope| {
+        // One generation in flight ahead of the one being ordered bounds memory.
+        let (tx, rx) = std::sync::mpsc::sync_channel::<GenItem<'_>>(1);
+        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Vec<DecodedEvent>>>();
+        scope.spawn(move || {
+            let mut stream = GenStream::new(data, version);
+            loop {
+                while let Ok(bufs) = back_rx.try_recv() {
+                    stream.pool.extend(bufs);
+                }
+                let item = stream.next_item();
+                let last = !matches!(item, GenItem::Gen(_));
+                if tx.send(item).is_err() || last {
+                    break;
+                }
+            }
+        });
+        let mut r = Reader::with_source(data.len(), version, Source::Channel(rx, back_tx));
+        while let Some(ev) = r.read_event()? {
+            if !f(&ev) {
+                break;
+            }
+        }
+        Ok(())
+    })
 }
 
 fn sync_event(time: i64, n: u64, has_table: bool) -> QueuedEvent {
@@ -531,10 +475,3 @@ fn sync_event(time: i64, n: u64, has_table: bool) -> QueuedEvent {
     }
 }
 
-/// Whether `e` is an error that only says the input ends early.
-pub fn is_truncation(e: &Error) -> bool {
-    matches!(
-        e.kind,
-        ErrorKind::TruncatedBatch { .. } | ErrorKind::IncompleteGeneration
-    )
-}

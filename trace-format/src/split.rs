@@ -529,7 +529,8 @@ struct ChunkWriter<'a> {
 }
 
 impl ChunkWriter<'_> {
-    fn start(&mut self, window: i64) -> Result<&mut OpenChunk, SplitError> {
+    /// Closes the open chunk, if any, and opens the next one.
+    fn start(&mut self, window: i64) -> Result<(), SplitError> {
         self.finish()?;
         let name = format!("{}-{:04}.trace", self.prefix, self.done.len() + 1);
         let path = self.dir.join(&name);
@@ -555,34 +556,34 @@ impl ChunkWriter<'_> {
             wall_last_ns: None,
             oversized: false,
         };
-        Ok(self.open.insert(OpenChunk {
+        self.open = Some(OpenChunk {
             info,
             path,
             tmp,
             file,
             window,
-        }))
+        });
+        Ok(())
     }
 
-    /// Appends a generation to the open chunk, or to a new one if `new_chunk`.
+    /// Appends a generation to the open chunk, or to a new one if
+    /// `new_chunk` (or none is open).
     fn append(
         &mut self,
         generation: &StreamedGeneration<'_>,
         span: &GenerationSpan,
         new_chunk: bool,
         window: i64,
-    ) -> Result<&mut ChunkInfo, SplitError> {
-        let c = match self.open.take() {
-            Some(c) if !new_chunk => self.open.insert(c),
-            other => {
-                self.open = other;
-                self.start(window)?
-            }
+    ) -> Result<(), SplitError> {
+        if new_chunk || self.open.is_none() {
+            self.start(window)?;
+        }
+        let Some(c) = self.open.as_mut() else {
+            return Ok(());
         };
         if let Err(source) = c.file.write_all(generation.bytes()) {
-            let _ = fs::remove_file(&c.tmp);
             let path = c.path.clone();
-            self.open = None;
+            self.abandon();
             return Err(SplitError::Write { path, source });
         }
         let i = &mut c.info;
@@ -597,7 +598,7 @@ impl ChunkWriter<'_> {
         i.bytes += generation.bytes().len() as u64;
         i.last_ns = i.last_ns.max(span.end_ns);
         i.wall_last_ns = span.wall_at(i.last_ns);
-        Ok(i)
+        Ok(())
     }
 
     /// Closes the open chunk and gives it its final name.
@@ -728,12 +729,12 @@ fn split_stream<R: Read>(
             (Some(c), Cut::Generations(n)) => c.info.generations >= n,
             (Some(_), Cut::Whole) => false,
         };
-        let chunk = out.append(&g, &span, new_chunk, window)?;
-        if oversized {
-            chunk.oversized = true;
+        out.append(&g, &span, new_chunk, window)?;
+        if oversized && let Some(c) = out.open.as_mut() {
+            c.info.oversized = true;
             warnings.push(format!(
                 "generation {} ({len} bytes) is larger than the size limit: {} holds it alone",
-                g.extent.number, chunk.file
+                g.extent.number, c.info.file
             ));
         }
         progress(g.extent.end);
