@@ -21,6 +21,8 @@ enum Command {
     Dump(cmd::dump::Args),
     /// Summarize a trace: version, generations, span, event counts and bytes.
     Stats(cmd::stats::Args),
+    /// Cut a trace into standalone traces of whole generations (by time, size or count).
+    Split(cmd::split::Args),
 }
 
 fn main() -> ExitCode {
@@ -28,6 +30,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Dump(a) => cmd::dump::run(a),
         Command::Stats(a) => cmd::stats::run(a),
+        Command::Split(a) => cmd::split::run(a),
     };
     match result {
         Ok(code) => code,

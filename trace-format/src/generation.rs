@@ -430,11 +430,17 @@ impl<'a> Generation<'a> {
                             Ok((n, tsdiff)) => {
                                 base.time = freq.mul(tsdiff).wrapping_add(last_ts);
                                 last_ts = base.time;
-                                t.events.push(DecodedEvent { base, offset: b.offset + off as u64 });
+                                t.events.push(DecodedEvent {
+                                    base,
+                                    offset: b.offset + off as u64,
+                                });
                                 off += n;
                             }
                             Err(msg) => {
-                                t.err = Some(Error::invalid(msg, b.offset + off as u64).in_generation(self.gen_no));
+                                t.err = Some(
+                                    Error::invalid(msg, b.offset + off as u64)
+                                        .in_generation(self.gen_no),
+                                );
                                 break 'batches;
                             }
                         }

@@ -80,7 +80,9 @@ impl<'a> GenStream<'a> {
                     match r.gen_no {
                         Some(g) => GenItem::Gen(Box::new(g)),
                         None => GenItem::Error(
-                            self.deferred.take().unwrap_or_else(|| Error::invalid("no generation", r.pos as u64)),
+                            self.deferred
+                                .take()
+                                .unwrap_or_else(|| Error::invalid("no generation", r.pos as u64)),
                         ),
                     }
                 }

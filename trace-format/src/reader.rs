@@ -116,7 +116,10 @@ fn heap_remove(h: &mut Vec<BatchCursor>, mut i: usize) {
 /// Where generations come from: read inline, or prepared by a producer thread.
 enum Source<'a> {
     Inline(GenStream<'a>),
-    Channel(std::sync::mpsc::Receiver<GenItem<'a>>, std::sync::mpsc::Sender<Vec<Vec<DecodedEvent>>>),
+    Channel(
+        std::sync::mpsc::Receiver<GenItem<'a>>,
+        std::sync::mpsc::Sender<Vec<Vec<DecodedEvent>>>,
+    ),
 }
 
 impl<'a> Source<'a> {
@@ -134,9 +137,12 @@ impl<'a> Source<'a> {
     fn next_item(&mut self) -> GenItem<'a> {
         match self {
             Source::Inline(s) => s.next_item(),
-            Source::Channel(rx, _) => rx
-                .recv()
-                .unwrap_or_else(|_| GenItem::Error(Error::invalid("internal error: generation reader stopped", 0))),
+            Source::Channel(rx, _) => rx.recv().unwrap_or_else(|_| {
+                GenItem::Error(Error::invalid(
+                    "internal error: generation reader stopped",
+                    0,
+                ))
+            }),
         }
     }
 }
@@ -174,7 +180,11 @@ impl<'a> Reader<'a> {
     /// Starts reading `data`, which must begin with the trace header.
     pub fn new(data: &'a [u8]) -> Result<Reader<'a>> {
         let version = read_header(data)?;
-        Ok(Self::with_source(data.len(), version, Source::Inline(GenStream::new(data, version))))
+        Ok(Self::with_source(
+            data.len(),
+            version,
+            Source::Inline(GenStream::new(data, version)),
+        ))
     }
 
     fn with_source(len: usize, version: Version, source: Source<'a>) -> Reader<'a> {
@@ -249,7 +259,11 @@ impl<'a> Reader<'a> {
                 }
             },
         };
-        let table = if q.has_table { self.current.as_ref().map(|g| &g.table) } else { None };
+        let table = if q.has_table {
+            self.current.as_ref().map(|g| &g.table)
+        } else {
+            None
+        };
         if let Some(t) = table {
             if let Err(msg) = validate_table_ids(t, &q) {
                 let e = Error::invalid(msg, self.complete_through);
@@ -271,21 +285,39 @@ impl<'a> Reader<'a> {
 
     /// The next event once the ordering queue is empty.
     fn next_queued(&mut self) -> Result<QueuedEvent> {
-        let cpu_left = self.current.as_ref().is_some_and(|g| self.cpu_next < g.cpu_samples.len());
+        let cpu_left = self
+            .current
+            .as_ref()
+            .is_some_and(|g| self.cpu_next < g.cpu_samples.len());
         if self.frontier.is_empty() && !cpu_left {
             return self.next_generation();
         }
         let Some(generation) = self.current.as_mut() else {
-            return Err(Error::invalid("internal error: no generation", self.complete_through));
+            return Err(Error::invalid(
+                "internal error: no generation",
+                self.complete_through,
+            ));
         };
         // Inject a CPU sample if it comes next.
         if let Some(s) = generation.cpu_samples.get(self.cpu_next) {
             if self.frontier.is_empty() || s.time < self.frontier[0].ev.time {
-                let mut base = BaseEvent { typ: ev::CPU_SAMPLE, time: s.time, args: [0; 4] };
+                let mut base = BaseEvent {
+                    typ: ev::CPU_SAMPLE,
+                    time: s.time,
+                    args: [0; 4],
+                };
                 base.args[0] = s.stack;
-                let ctx = SchedCtx { g: s.g, p: s.p, m: s.m };
+                let ctx = SchedCtx {
+                    g: s.g,
+                    p: s.p,
+                    m: s.m,
+                };
                 self.cpu_next += 1;
-                return Ok(QueuedEvent { ctx, base, has_table: true });
+                return Ok(QueuedEvent {
+                    ctx,
+                    base,
+                    has_table: true,
+                });
             }
         }
         if self.frontier.is_empty() {
@@ -307,7 +339,10 @@ impl<'a> Reader<'a> {
             }
             if !success {
                 let gen_no = self.current.as_ref().map_or(0, |g| g.gen_no);
-                let off = self.frontier.first().map_or(self.complete_through, |c| c.ev_offset);
+                let off = self
+                    .frontier
+                    .first()
+                    .map_or(self.complete_through, |c| c.ev_offset);
                 return Err(Error::invalid(
                     format!(
                         "broken trace: failed to advance: frontier:\n[gen={gen_no}]\n\n{}\n{}\n",
@@ -319,13 +354,18 @@ impl<'a> Reader<'a> {
             }
         }
         self.order.next().ok_or_else(|| {
-            Error::invalid("invariant violation: advance successful, but queue is empty", self.complete_through)
+            Error::invalid(
+                "invariant violation: advance successful, but queue is empty",
+                self.complete_through,
+            )
         })
     }
 
     #[inline]
     fn try_advance(&mut self, i: usize) -> Result<bool> {
-        let Some(generation) = self.current.as_mut() else { return Ok(false) };
+        let Some(generation) = self.current.as_mut() else {
+            return Ok(false);
+        };
         let bc = &mut self.frontier[i];
         let ok = self
             .order
@@ -386,7 +426,13 @@ impl<'a> Reader<'a> {
         self.cpu_next = 0;
         self.frontier.clear();
         for (list, (m, _)) in generation.batches.iter().enumerate() {
-            let mut bc = BatchCursor { m: *m, list, next: 0, ev_offset: 0, ev: BaseEvent::default() };
+            let mut bc = BatchCursor {
+                m: *m,
+                list,
+                next: 0,
+                ev_offset: 0,
+                ev: BaseEvent::default(),
+            };
             if !bc.next_event(&generation.decoded[list])? {
                 continue;
             }
@@ -409,13 +455,19 @@ fn validate_table_ids(table: &EvTable<'_>, q: &QueuedEvent) -> Result<(), String
     for &i in spec.stack_ids {
         let id = q.base.args[i - 1];
         if table.stacks.get(id).is_none() {
-            return Err(format!("found invalid stack ID {id} for event {}", spec.name));
+            return Err(format!(
+                "found invalid stack ID {id} for event {}",
+                spec.name
+            ));
         }
     }
     for &i in spec.string_ids {
         let id = q.base.args[i - 1];
         if table.strings.get(id).is_none() {
-            return Err(format!("found invalid string ID {id} for event {}", spec.name));
+            return Err(format!(
+                "found invalid string ID {id} for event {}",
+                spec.name
+            ));
         }
     }
     Ok(())
@@ -474,4 +526,3 @@ fn sync_event(time: i64, n: u64, has_table: bool) -> QueuedEvent {
         has_table,
     }
 }
-

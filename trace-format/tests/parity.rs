@@ -72,6 +72,18 @@ fn dump_matches_go_on_every_fixture() {
         let data = std::fs::read(t).expect("readable");
         let (ours, err, problems) = dump(&data);
         let want = gunzip(&reference);
+        // The pipelined reader produces the same stream and error.
+        let mut piped = String::new();
+        let piped_err = trace_format::for_each_event(&data, |ev| {
+            ev.write_go(&mut piped);
+            piped.push('\n');
+            true
+        })
+        .err()
+        .map(|e| e.go_message());
+        if piped.as_bytes() != ours.as_slice() || piped_err != err {
+            failures.push(format!("{name}: for_each_event differs from Reader"));
+        }
         if ours != want {
             let line = ours
                 .split(|&b| b == b'\n')

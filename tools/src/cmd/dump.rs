@@ -4,8 +4,6 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use trace_format::Reader;
-
 /// Arguments of `gotrace dump`.
 #[derive(clap::Args)]
 pub struct Args {
@@ -33,30 +31,25 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
             }
         });
     }
-    let mut r = match Reader::new(data) {
-        Ok(r) => r,
-        Err(e) => {
-            eprintln!("{}", e.go_message());
-            return Ok(ExitCode::FAILURE);
-        }
-    };
     let mut line = String::with_capacity(4096);
-    loop {
-        match r.read_event() {
-            Ok(Some(ev)) => {
-                line.clear();
-                ev.write_go(&mut line);
-                line.push('\n');
-                if out.write_all(line.as_bytes()).is_err() {
-                    return Ok(ExitCode::FAILURE);
-                }
-            }
-            Ok(None) => return Ok(flush(out)),
-            Err(e) => {
-                let _ = out.flush();
-                eprintln!("{e}");
-                return Ok(ExitCode::FAILURE);
-            }
+    let mut write_failed = false;
+    let result = trace_format::for_each_event(data, |ev| {
+        line.clear();
+        ev.write_go(&mut line);
+        line.push('\n');
+        write_failed = out.write_all(line.as_bytes()).is_err();
+        !write_failed
+    });
+    if write_failed {
+        return Ok(ExitCode::FAILURE);
+    }
+    match result {
+        Ok(()) => Ok(flush(out)),
+        Err(e) => {
+            let _ = out.flush();
+            // Go's wording first (as `go tool trace` prints it), then where.
+            eprintln!("{e}");
+            Ok(ExitCode::FAILURE)
         }
     }
 }

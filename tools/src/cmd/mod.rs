@@ -1,6 +1,7 @@
 //! Subcommands.
 
 pub mod dump;
+pub mod split;
 pub mod stats;
 
 use std::path::Path;

@@ -6,6 +6,12 @@
 //! `dump` fails; with `--time` it is also the command to time the reader.
 
 use std::collections::{BTreeMap, HashSet};
+use std::hash::BuildHasherDefault;
+
+use trace_format::table::IdHasher;
+
+/// A set of integer IDs with a fast hasher.
+type IdSet = HashSet<i64, BuildHasherDefault<IdHasher>>;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -13,7 +19,26 @@ use std::time::Instant;
 use serde::Serialize;
 use trace_format::raw::RawReader;
 use trace_format::spec::SPECS;
-use trace_format::{EventKind, Reader, framing, timefmt};
+use trace_format::{EventKind, framing, timefmt};
+
+/// Every event kind, in Go's order.
+const ALL_KINDS: [EventKind; 15] = [
+    EventKind::Bad,
+    EventKind::Sync,
+    EventKind::Metric,
+    EventKind::Label,
+    EventKind::StackSample,
+    EventKind::RangeBegin,
+    EventKind::RangeActive,
+    EventKind::RangeEnd,
+    EventKind::TaskBegin,
+    EventKind::TaskEnd,
+    EventKind::RegionBegin,
+    EventKind::RegionEnd,
+    EventKind::Log,
+    EventKind::StateTransition,
+    EventKind::Experimental,
+];
 
 /// Arguments of `gotrace stats`.
 #[derive(clap::Args)]
@@ -60,34 +85,24 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     let file = super::open_trace(&a.file)?;
     let data = file.bytes();
     let start = Instant::now();
-    let mut r = Reader::new(data).map_err(|e| e.to_string())?;
+    let version = trace_format::version::read_header(data).map_err(|e| e.to_string())?;
     let framing = framing::scan(data).map_err(|e| e.to_string())?;
     let mut by_kind: BTreeMap<String, u64> = BTreeMap::new();
-    let (mut gs, mut ps, mut ms) = (HashSet::new(), HashSet::new(), HashSet::new());
-    let (mut first, mut last, mut events, mut samples) = (0i64, 0i64, 0u64, 0u64);
+    let mut kinds = [0u64; 16];
+    let (mut gs, mut ps, mut ms) = (IdSet::default(), IdSet::default(), IdSet::default());
+    let mut last_thread = trace_format::NO_THREAD;
+    let (mut first, mut last, mut events, mut samples, mut syncs) =
+        (0i64, 0i64, 0u64, 0u64, 0usize);
     let mut wall_start = None;
-    let mut error = None;
     let progress = super::progress_bar(data.len() as u64);
-    let mut at_sync = false;
-    loop {
-        if let (Some(p), true) = (&progress, at_sync) {
-            p.set_position(r.bytes_read());
-        }
-        let ev = match r.read_event() {
-            Ok(Some(ev)) => ev,
-            Ok(None) => break,
-            Err(e) => {
-                error = Some(e.to_string());
-                break;
-            }
-        };
+    let result = trace_format::for_each_event(data, |ev| {
         events += 1;
         if first == 0 {
             first = ev.time();
         }
         last = ev.time();
         let kind = ev.kind();
-        *by_kind.entry(kind.name().to_string()).or_default() += 1;
+        kinds[kind as usize] += 1;
         match kind {
             EventKind::StateTransition => {
                 if let Some(t) = ev.state_transition() {
@@ -111,12 +126,23 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
                         wall_start = Some(s);
                     }
                 }
-                at_sync = true;
+                if let (Some(p), Some(g)) = (&progress, framing.generations.get(syncs)) {
+                    p.set_position(g.start);
+                }
+                syncs += 1;
             }
             _ => {}
         }
-        if ev.thread() != trace_format::NO_THREAD {
-            ms.insert(ev.thread());
+        if ev.thread() != last_thread && ev.thread() != trace_format::NO_THREAD {
+            last_thread = ev.thread();
+            ms.insert(last_thread);
+        }
+        true
+    });
+    let error = result.err().map(|e| e.to_string());
+    for k in ALL_KINDS {
+        if kinds[k as usize] > 0 {
+            by_kind.insert(k.name().to_string(), kinds[k as usize]);
         }
     }
     let parse_seconds = start.elapsed().as_secs_f64();
@@ -126,7 +152,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     let stats = Stats {
         file: a.file.display().to_string(),
         bytes: data.len() as u64,
-        version: format!("go 1.{}", r.version().minor()),
+        version: format!("go 1.{}", version.minor()),
         generations: framing.generations.len(),
         first_event_ns: first,
         last_event_ns: last,

@@ -1,0 +1,560 @@
+//! `split`: the chunks of every fixture version, cut every way, are valid
+//! traces holding exactly the input's generations, byte for byte; their
+//! ordered events, concatenated, are the input's; the reported times are the
+//! ones the reader shows; damaged input and failing output are handled.
+
+use std::fs;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+
+use trace_format::split::{
+    ChunkInfo, Cut, GenerationStream, SplitError, SplitOptions, SplitReport, generation_span,
+    split_to_dir,
+};
+use trace_format::version::HEADER_LEN;
+use trace_format::{EventKind, Reader, framing};
+
+const VERSIONS: [u32; 6] = [22, 23, 24, 25, 26, 27];
+
+fn fixture(name: &str) -> Vec<u8> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../fixtures/traces")
+        .join(name);
+    fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// The many-generation fixture (24 generations) of Go 1.`minor`.
+fn generations(minor: u32) -> Vec<u8> {
+    fixture(&format!("generations50ms-go1.{minor}.trace"))
+}
+
+/// A fresh directory, removed on drop.
+struct TempDir(PathBuf);
+
+impl TempDir {
+    fn new(name: &str) -> TempDir {
+        let p = std::env::temp_dir().join(format!("gotrace-split-{}-{name}", std::process::id()));
+        let _ = fs::remove_dir_all(&p);
+        fs::create_dir_all(&p).unwrap();
+        TempDir(p)
+    }
+}
+
+impl Drop for TempDir {
+    fn drop(&mut self) {
+        let _ = fs::remove_dir_all(&self.0);
+    }
+}
+
+fn opts(cut: Cut) -> SplitOptions {
+    SplitOptions {
+        cut,
+        from_ns: None,
+        to_ns: None,
+        prefix: "t".into(),
+    }
+}
+
+fn split(data: &[u8], dir: &Path, o: &SplitOptions) -> SplitReport {
+    let mut last = 0;
+    let report = split_to_dir(data, dir, o, &mut |n| {
+        assert!(n >= last, "progress went backwards");
+        last = n;
+    })
+    .unwrap();
+    assert!(last <= data.len() as u64);
+    report
+}
+
+/// One event of a dump: its time, whether it is a Sync, Go's text, and for
+/// a Sync with a clock snapshot, the wall clock (Unix ns) at its time.
+struct Ev {
+    time: i64,
+    sync: bool,
+    text: String,
+    wall: Option<i64>,
+}
+
+fn events(data: &[u8]) -> Vec<Ev> {
+    let mut r = Reader::new(data).unwrap();
+    let mut out = Vec::new();
+    while let Some(ev) = r.read_event().unwrap() {
+        let wall = ev
+            .sync()
+            .and_then(|s| s.clock_snapshot)
+            .map(|c| c.wall_sec * 1_000_000_000 + c.wall_nsec + (ev.time() - c.trace));
+        out.push(Ev {
+            time: ev.time(),
+            sync: ev.kind() == EventKind::Sync,
+            text: ev.to_string(),
+            wall,
+        });
+    }
+    out
+}
+
+/// The parts of `text` that may legitimately differ between a chunk and the
+/// input, blanked: Go's reader pushes an event's time to 1 ns after the
+/// previous event's when it is not later; in the input, events at the start of
+/// a generation may follow later events of the previous generation, which the
+/// chunk does not contain.
+fn with_time(text: &str, from: i64, to: i64) -> String {
+    text.replacen(&format!(" Time={from} "), &format!(" Time={to} "), 1)
+}
+
+/// Checks that `chunk_events` (per chunk, in order) concatenated equal
+/// `input` with Sync events left out. Where they differ, the difference must
+/// be one Go's reader makes because the chunk does not hold what came before:
+///
+/// - a time: the input's is the previous event's plus 1 (forced increase)
+///   and the chunk's is earlier (the true timestamp);
+/// - in the chunk's first generation, a status event's old state is
+///   `Undetermined` (Go reads the first generation's statuses as initial),
+///   and the P and G its thread held before it are unknown;
+/// - a `TaskEnd` of a task begun before the chunk has no parent or type
+///   (Go takes them from the `TaskBegin`).
+fn assert_same_events(input: &[Ev], chunk_events: &[Vec<Ev>], what: &str) {
+    let mut orig = input.iter().enumerate().filter(|(_, e)| !e.sync);
+    let mut differences = 0;
+    for (ci, evs) in chunk_events.iter().enumerate() {
+        let mut syncs = 0;
+        let mut tasks_begun = Vec::new();
+        for e in evs {
+            if e.sync {
+                syncs += 1;
+                continue;
+            }
+            let Some((oi, o)) = orig.next() else {
+                panic!(
+                    "{what}: chunk {ci} has more events than the input: {}",
+                    e.text
+                );
+            };
+            if e.text.contains(" TaskBegin ") {
+                tasks_begun.push(field(&e.text, "ID"));
+            }
+            if e.text == o.text {
+                continue;
+            }
+            differences += 1;
+            let mut c = e.text.clone();
+            if e.time != o.time {
+                let prev = input[oi - 1].time;
+                assert!(
+                    o.time == prev + 1 && e.time < o.time,
+                    "{what}: chunk {ci}: time differs beyond Go's forced increase:\n input {}\n chunk {}",
+                    o.text,
+                    e.text
+                );
+                c = with_time(&c, e.time, o.time);
+            }
+            let mut o_text = o.text.clone();
+            if syncs == 1 && c.contains(" Undetermined->") {
+                o_text = undetermined_old_state(&o_text);
+                // The thread's P and G before the event are those of the
+                // previous generation in the input, unknown in the chunk.
+                c = without_context(&c);
+                o_text = without_context(&o_text);
+            }
+            if c.contains(" TaskEnd ") && !tasks_begun.contains(&field(&c, "ID")) {
+                c = without_task_info(&c);
+                o_text = without_task_info(&o_text);
+            }
+            assert_eq!(c, o_text, "{what}: chunk {ci} event differs from the input");
+        }
+    }
+    if let Some((_, o)) = orig.next() {
+        panic!("{what}: the chunks lack input events from {}", o.text);
+    }
+    // The differences are rare: a few events at chunk starts.
+    let total = input.iter().filter(|e| !e.sync).count();
+    assert!(
+        differences * 20 <= total,
+        "{what}: {differences} of {total} events differ"
+    );
+}
+
+fn field(text: &str, name: &str) -> String {
+    let key = format!(" {name}=");
+    text.split_once(&key)
+        .map(|(_, rest)| rest.split(' ').next().unwrap_or("").to_string())
+        .unwrap_or_default()
+}
+
+/// `... X->Y ...` with the old state replaced by `Undetermined`.
+fn undetermined_old_state(text: &str) -> String {
+    let mut lines = text.splitn(2, '\n');
+    let first = lines.next().unwrap_or("");
+    let words: Vec<String> = first
+        .split(' ')
+        .map(|w| match w.split_once("->") {
+            Some((_, new)) if !w.contains('=') => format!("Undetermined->{new}"),
+            _ => w.to_string(),
+        })
+        .collect();
+    let mut out = words.join(" ");
+    if let Some(rest) = lines.next() {
+        out.push('\n');
+        out.push_str(rest);
+    }
+    out
+}
+
+fn without_context(text: &str) -> String {
+    text.split(' ')
+        .filter(|w| !w.starts_with("P=") && !w.starts_with("G="))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+fn without_task_info(text: &str) -> String {
+    let first = text.lines().next().unwrap_or("");
+    first
+        .split(' ')
+        .filter(|w| !w.starts_with("Parent=") && !w.starts_with("Type="))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Checks everything about one split of `data`.
+fn check_split(data: &[u8], input_events: &[Ev], dir: &Path, o: &SplitOptions, r: &SplitReport) {
+    let what = format!("{:?} from={:?} to={:?}", o.cut, o.from_ns, o.to_ns);
+    assert!(r.error.is_none(), "{what}: {:?}", r.error);
+    assert_eq!(
+        r.warnings.iter().any(|w| w.contains("larger")),
+        r.chunks.iter().any(|c| c.oversized)
+    );
+    let framing = framing::scan(data).unwrap();
+    let t0 = input_events[0].time;
+    assert_eq!(r.trace_start_ns, Some(t0), "{what}: trace start");
+
+    // Which generations the window keeps, from the events themselves.
+    let spans: Vec<_> = framing
+        .generations
+        .iter()
+        .map(|g| {
+            let mut one = data[..HEADER_LEN].to_vec();
+            one.extend_from_slice(&data[g.start as usize..g.end as usize]);
+            generation_span(&one, g).unwrap()
+        })
+        .collect();
+    let kept: Vec<usize> = (0..spans.len())
+        .filter(|&i| {
+            o.to_ns.is_none_or(|to| spans[i].start_ns - t0 < to)
+                && o.from_ns.is_none_or(|from| spans[i].end_ns - t0 >= from)
+        })
+        .collect();
+
+    let mut next_gen = kept.iter();
+    let mut chunk_events = Vec::new();
+    let mut last_window = -1;
+    for (ci, c) in r.chunks.iter().enumerate() {
+        assert_eq!(c.file, format!("t-{:04}.trace", ci + 1));
+        let bytes = fs::read(dir.join(&c.file)).unwrap();
+        assert_eq!(bytes.len() as u64, c.bytes, "{what}: {} size", c.file);
+        // Byte for byte: the header, then the input's generations.
+        let mut want = data[..HEADER_LEN].to_vec();
+        let mut numbers = Vec::new();
+        for _ in 0..c.generations {
+            let g = &framing.generations[*next_gen.next().expect("more chunks than generations")];
+            numbers.push(g.number);
+            want.extend_from_slice(&data[g.start as usize..g.end as usize]);
+        }
+        assert!(
+            bytes == want,
+            "{what}: {} is not the input's generations",
+            c.file
+        );
+        assert_eq!(numbers.first(), Some(&c.first_generation));
+        assert_eq!(numbers.last(), Some(&c.last_generation));
+        assert_eq!(c.last_generation - c.first_generation + 1, c.generations);
+
+        // The reader opens it; the reported times are the ones it shows.
+        let evs = events(&bytes);
+        assert_eq!(c.first_ns, evs[0].time, "{what}: {} first event", c.file);
+        let last_real = evs.iter().rev().find(|e| !e.sync).map_or(0, |e| e.time);
+        assert_eq!(c.last_ns, last_real, "{what}: {} last event", c.file);
+        // Wall clock: from the first and the last generation's snapshot.
+        assert_eq!(c.wall_first_ns.is_some(), r.version.has_sync_batch());
+        assert_eq!(c.wall_first_ns, evs[0].wall);
+        let last_sync = evs.iter().rev().find(|e| e.sync && e.wall.is_some());
+        assert_eq!(
+            c.wall_last_ns,
+            last_sync
+                .and_then(|s| s.wall)
+                .map(|w| w + c.last_ns - last_sync.map_or(0, |s| s.time))
+        );
+
+        check_cut(o.cut, c, t0, &mut last_window, &what);
+        chunk_events.push(evs);
+    }
+    assert!(
+        next_gen.next().is_none(),
+        "{what}: generations missing from the chunks"
+    );
+    if o.from_ns.is_none() && o.to_ns.is_none() {
+        assert_same_events(input_events, &chunk_events, &what);
+    }
+}
+
+/// The chunk obeys the cut.
+fn check_cut(cut: Cut, c: &ChunkInfo, t0: i64, last_window: &mut i64, what: &str) {
+    match cut {
+        Cut::Every(d) => {
+            // All its generations start in one window, later than the previous chunk's.
+            let w = (c.first_ns - t0) / d;
+            assert!(w > *last_window, "{what}: windows not increasing");
+            *last_window = w;
+        }
+        Cut::MaxSize(max) => assert!(
+            c.bytes <= max || (c.generations == 1 && c.oversized),
+            "{what}"
+        ),
+        Cut::Generations(_) | Cut::Whole => {}
+    }
+}
+
+#[test]
+fn every_version_every_cut() {
+    for minor in VERSIONS {
+        let data = generations(minor);
+        let input_events = events(&data);
+        let n = framing::scan(&data).unwrap().generations.len() as u64;
+        let total = data.len() as u64;
+        let span = input_events.last().unwrap().time - input_events[0].time;
+        let cuts = [
+            Cut::Generations(1),
+            Cut::Generations(5),
+            Cut::Generations(n + 10),
+            Cut::Every(100_000_000),
+            Cut::Every(span / 3),
+            Cut::Every(1),
+            Cut::MaxSize(total / 4),
+            Cut::MaxSize(1),
+            Cut::MaxSize(total + 1),
+            Cut::Whole,
+        ];
+        for cut in cuts {
+            let dir = TempDir::new(&format!("cut-{minor}"));
+            let o = opts(cut);
+            let r = split(&data, &dir.0, &o);
+            check_split(&data, &input_events, &dir.0, &o, &r);
+            let count = r.chunks.len() as u64;
+            match cut {
+                Cut::Generations(k) => assert_eq!(count, n.div_ceil(k)),
+                Cut::Every(1) | Cut::MaxSize(1) => assert_eq!(count, n),
+                Cut::MaxSize(m) if m > total => assert_eq!(count, 1),
+                Cut::Whole => assert_eq!(count, 1),
+                _ => assert!(count > 1 && count < n, "{cut:?}: {count} chunks"),
+            }
+            if cut == Cut::MaxSize(1) {
+                assert!(r.chunks.iter().all(|c| c.oversized));
+                assert_eq!(r.warnings.len() as u64, n);
+            }
+            // One chunk of everything is the input itself.
+            if count == 1 {
+                assert!(fs::read(dir.0.join("t-0001.trace")).unwrap() == data);
+            }
+        }
+    }
+}
+
+#[test]
+fn time_windows() {
+    for minor in [22, 25, 26] {
+        let data = generations(minor);
+        let input_events = events(&data);
+        let span = input_events.last().unwrap().time - input_events[0].time;
+        let windows = [
+            (Some(span / 3), Some(2 * span / 3), Cut::Whole),
+            (Some(span / 2), None, Cut::Generations(3)),
+            (None, Some(span / 4), Cut::Every(span / 10)),
+            (Some(0), Some(1), Cut::Whole),
+            (Some(span + 1_000_000_000), None, Cut::Whole),
+        ];
+        for (from_ns, to_ns, cut) in windows {
+            let dir = TempDir::new(&format!("window-{minor}"));
+            let o = SplitOptions {
+                from_ns,
+                to_ns,
+                ..opts(cut)
+            };
+            let r = split(&data, &dir.0, &o);
+            check_split(&data, &input_events, &dir.0, &o, &r);
+            if from_ns > Some(span) {
+                assert!(r.chunks.is_empty());
+                assert_eq!(r.warnings.len(), 1);
+            } else {
+                assert!(!r.chunks.is_empty());
+            }
+            if to_ns.is_some() {
+                // Reading stopped early.
+                assert!(r.complete_end < data.len() as u64);
+            }
+        }
+    }
+}
+
+#[test]
+fn single_generation_traces_are_copied() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/traces");
+    let mut n = 0;
+    for entry in fs::read_dir(&dir).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_string_lossy().into_owned();
+        if !name.ends_with(".trace") || name.starts_with("generations") {
+            continue;
+        }
+        let data = fs::read(&path).unwrap();
+        let out = TempDir::new("copy");
+        let r = split(&data, &out.0, &opts(Cut::Generations(1)));
+        assert!(r.error.is_none(), "{name}");
+        assert_eq!(r.chunks.len(), 1, "{name}");
+        assert!(
+            fs::read(out.0.join("t-0001.trace")).unwrap() == data,
+            "{name}"
+        );
+        n += 1;
+    }
+    assert!(n >= 50, "only {n} fixtures");
+}
+
+/// A reader handing out a few bytes at a time.
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.step = self.step % 7 + 1;
+        let n = self.step.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+#[test]
+fn stream_finds_the_generations_scan_finds() {
+    for minor in VERSIONS {
+        let data = generations(minor);
+        let want = framing::scan(&data).unwrap().generations;
+        for step in [0, 1000] {
+            let mut s = GenerationStream::new(Trickle { data: &data, step }).unwrap();
+            let mut got = Vec::new();
+            while let Some(g) = s.next_generation().unwrap() {
+                assert_eq!(
+                    g.bytes(),
+                    &data[g.extent.start as usize..g.extent.end as usize]
+                );
+                got.push(g.extent);
+            }
+            assert_eq!(got, want, "go1.{minor}");
+            assert_eq!(s.bytes_read(), data.len() as u64);
+            assert_eq!(s.complete_end(), data.len() as u64);
+        }
+    }
+}
+
+#[test]
+fn truncated_input_keeps_complete_generations() {
+    for minor in [22, 25, 26] {
+        let data = generations(minor);
+        let gens = framing::scan(&data).unwrap().generations;
+        let g5 = &gens[5];
+        let cuts = [
+            g5.end as usize - 1,   // inside generation 6's last batch
+            g5.start as usize + 3, // inside a batch header
+            g5.end as usize,       // at a generation boundary
+            g5.end as usize + 1,
+            HEADER_LEN + 1,
+            HEADER_LEN,
+        ];
+        for cut in cuts {
+            let part = &data[..cut];
+            let f = framing::scan(part).unwrap();
+            let dir = TempDir::new(&format!("trunc-{minor}"));
+            let r = split(part, &dir.0, &opts(Cut::Generations(2)));
+            let written: u64 = r.chunks.iter().map(|c| c.generations).sum();
+            assert_eq!(
+                written as usize,
+                f.generations.len(),
+                "go1.{minor} cut at {cut}"
+            );
+            assert_eq!(r.complete_end, f.complete_end, "go1.{minor} cut at {cut}");
+            match (&r.error, &f.error) {
+                (Some(SplitError::Trace(e)), Some(want)) => {
+                    assert_eq!((&e.kind, e.offset), (&want.kind, want.offset))
+                }
+                (None, None) => {}
+                (got, want) => panic!("go1.{minor} cut at {cut}: {got:?}, scan: {want:?}"),
+            }
+            let mut files: Vec<_> = fs::read_dir(&dir.0)
+                .unwrap()
+                .map(|e| e.unwrap().file_name())
+                .collect();
+            files.sort();
+            let want: Vec<std::ffi::OsString> =
+                r.chunks.iter().map(|c| c.file.clone().into()).collect();
+            assert_eq!(files, want, "only complete chunks, under their final names");
+        }
+    }
+}
+
+#[test]
+fn bad_header_is_an_error() {
+    let dir = TempDir::new("header");
+    for input in [
+        &b""[..],
+        b"go 1.21 trace\0\0\0",
+        b"hello, world, this is not a trace",
+    ] {
+        match split_to_dir(input, &dir.0, &opts(Cut::Whole), &mut |_| {}) {
+            Err(SplitError::Trace(_)) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert_eq!(fs::read_dir(&dir.0).unwrap().count(), 0);
+}
+
+#[test]
+fn write_failures_leave_no_chunk_under_its_final_name() {
+    let data = generations(26);
+    // A full disk: the second chunk's temporary name leads to /dev/full.
+    let dir = TempDir::new("full");
+    std::os::unix::fs::symlink("/dev/full", dir.0.join(".t-0002.trace.partial")).unwrap();
+    match split_to_dir(&data[..], &dir.0, &opts(Cut::Generations(10)), &mut |_| {}) {
+        Err(SplitError::Write { path, source }) => {
+            assert_eq!(path, dir.0.join("t-0002.trace"));
+            assert_eq!(source.kind(), io::ErrorKind::StorageFull);
+        }
+        other => panic!("{other:?}"),
+    }
+    let files: Vec<_> = fs::read_dir(&dir.0)
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(
+        files,
+        ["t-0001.trace"],
+        "the first chunk is complete, nothing else remains"
+    );
+
+    // A directory that is not there.
+    let missing = dir.0.join("missing");
+    match split_to_dir(&data[..], &missing, &opts(Cut::Whole), &mut |_| {}) {
+        Err(SplitError::Write { path, .. }) => assert_eq!(path, missing.join("t-0001.trace")),
+        other => panic!("{other:?}"),
+    }
+
+    // A read-only directory (root writes anyway: skip then).
+    let ro = TempDir::new("readonly");
+    use std::os::unix::fs::PermissionsExt;
+    fs::set_permissions(&ro.0, fs::Permissions::from_mode(0o555)).unwrap();
+    if fs::write(ro.0.join("probe"), b"").is_err() {
+        let r = split_to_dir(&data[..], &ro.0, &opts(Cut::Whole), &mut |_| {});
+        assert!(matches!(r, Err(SplitError::Write { .. })), "{r:?}");
+    }
+    fs::set_permissions(&ro.0, fs::Permissions::from_mode(0o755)).unwrap();
+}
