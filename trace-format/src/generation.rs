@@ -463,7 +463,7 @@ impl<'a> Generation<'a> {
 /// Decodes one timed event from `b` (non-empty) into `e`, returning the bytes
 /// used and the raw timestamp delta (Go's `readTimedBaseEvent`).
 #[inline]
-fn read_timed_base_event(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), String> {
+pub(crate) fn read_timed_base_event(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), String> {
     let typ = b[0];
     let Some(spec) = SPECS.get(typ as usize) else {
         return Err(format!("found invalid event type: {typ}"));

@@ -36,10 +36,13 @@ pub(crate) struct GenStream<'a> {
     finished: bool,
     /// Decoded-event buffers of finished generations, for reuse.
     pub pool: Vec<Vec<DecodedEvent>>,
+    decode: bool,
 }
 
 impl<'a> GenStream<'a> {
-    pub fn new(data: &'a [u8], version: Version) -> Self {
+    /// A stream over `data`; with `decode`, each generation's events are
+    /// decoded ahead of ordering (faster ordering, more memory).
+    pub fn new(data: &'a [u8], version: Version, decode: bool) -> Self {
         GenStream {
             data,
             pos: HEADER_LEN,
@@ -49,6 +52,7 @@ impl<'a> GenStream<'a> {
             started: false,
             finished: false,
             pool: Vec::new(),
+            decode,
         }
     }
 
@@ -90,7 +94,7 @@ impl<'a> GenStream<'a> {
         };
         self.started = true;
         let item = match item {
-            GenItem::Gen(mut g) => {
+            GenItem::Gen(mut g) if self.decode => {
                 g.decode_events(&mut self.pool);
                 GenItem::Gen(g)
             }

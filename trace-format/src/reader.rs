@@ -11,45 +11,90 @@
 //! second thread for [`for_each_event`], which frames, builds tables and
 //! decodes generation N+1 while generation N is being ordered.
 
+use crate::batch::Batch;
 use crate::batch::ThreadId;
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::generation::{DecodedEvent, DecodedThread, EvTable, Generation};
+use crate::generation::{DecodedEvent, EvTable, Frequency, Generation, read_timed_base_event};
 use crate::genstream::{GenItem, GenStream};
 use crate::gosort;
 use crate::order::{BaseEvent, EV_SYNC, NO_GOROUTINE, NO_PROC, Ordering, QueuedEvent, SchedCtx};
 use crate::spec::{SPECS, ev};
 use crate::version::{HEADER_LEN, Version, read_header};
 
-/// A cursor over one thread's decoded events in a generation.
+/// A cursor over one thread's events in a generation: decoded ahead of
+/// time by the generation stream (pipelined mode), or decoded lazily from
+/// the batch bytes (Go's `batchCursor`; no memory beyond the input).
 #[derive(Debug, Clone, Copy)]
 struct BatchCursor {
     m: ThreadId,
-    /// Index of this thread's events in `Generation::decoded`.
+    /// Index of this thread in `Generation::batches` / `Generation::decoded`.
     list: usize,
-    /// Index of the next event to load into `ev`.
-    next: usize,
+    /// Pre-decoded: index of the next event. Lazy: index of the current batch.
+    idx: usize,
+    /// Lazy: offset of the next event in the current batch.
+    data_off: usize,
+    /// Lazy: timestamp of the previous event in the batch.
+    last_ts: i64,
     /// File offset of `ev`.
     ev_offset: u64,
     ev: BaseEvent,
 }
 
 impl BatchCursor {
+    fn new(m: ThreadId, list: usize) -> Self {
+        BatchCursor {
+            m,
+            list,
+            idx: 0,
+            data_off: 0,
+            last_ts: 0,
+            ev_offset: 0,
+            ev: BaseEvent::default(),
+        }
+    }
+
     /// Loads the next event; `Ok(false)` when the thread has no more.
     #[inline]
-    fn next_event(&mut self, t: &DecodedThread) -> Result<bool> {
-        match t.events.get(self.next) {
-            Some(d) => {
-                self.ev = d.base;
-                self.ev_offset = d.offset;
-                self.next += 1;
-                Ok(true)
-            }
-            None => match &t.err {
-                Some(e) => Err(e.clone()),
-                None => Ok(false),
+    fn next_event(&mut self, g: &Generation<'_>) -> Result<bool> {
+        match g.decoded.get(self.list) {
+            Some(t) => match t.events.get(self.idx) {
+                Some(d) => {
+                    self.ev = d.base;
+                    self.ev_offset = d.offset;
+                    self.idx += 1;
+                    Ok(true)
+                }
+                None => match &t.err {
+                    Some(e) => Err(e.clone()),
+                    None => Ok(false),
+                },
             },
+            None => self.decode_next(&g.batches[self.list].1, g.table.freq, g.gen_no),
         }
+    }
+
+    #[inline]
+    fn decode_next(&mut self, batches: &[Batch<'_>], freq: Frequency, gen_no: u64) -> Result<bool> {
+        while self.idx < batches.len() && batches[self.idx].data.len() == self.data_off {
+            self.idx += 1;
+            self.data_off = 0;
+            self.last_ts = 0;
+        }
+        let Some(b) = batches.get(self.idx) else {
+            return Ok(false);
+        };
+        if self.last_ts == 0 {
+            self.last_ts = freq.mul(b.time);
+        }
+        let off = b.offset + self.data_off as u64;
+        let (n, tsdiff) = read_timed_base_event(&b.data[self.data_off..], &mut self.ev)
+            .map_err(|msg| Error::invalid(msg, off).in_generation(gen_no))?;
+        self.ev.time = freq.mul(tsdiff).wrapping_add(self.last_ts);
+        self.last_ts = self.ev.time;
+        self.ev_offset = off;
+        self.data_off += n;
+        Ok(true)
     }
 }
 
@@ -183,7 +228,7 @@ impl<'a> Reader<'a> {
         Ok(Self::with_source(
             data.len(),
             version,
-            Source::Inline(GenStream::new(data, version)),
+            Source::Inline(GenStream::new(data, version, false)),
         ))
     }
 
@@ -374,7 +419,7 @@ impl<'a> Reader<'a> {
         if !ok {
             return Ok(false);
         }
-        if bc.next_event(&generation.decoded[bc.list])? {
+        if bc.next_event(generation)? {
             heap_update(&mut self.frontier, i);
         } else {
             heap_remove(&mut self.frontier, i);
@@ -426,14 +471,8 @@ impl<'a> Reader<'a> {
         self.cpu_next = 0;
         self.frontier.clear();
         for (list, (m, _)) in generation.batches.iter().enumerate() {
-            let mut bc = BatchCursor {
-                m: *m,
-                list,
-                next: 0,
-                ev_offset: 0,
-                ev: BaseEvent::default(),
-            };
-            if !bc.next_event(&generation.decoded[list])? {
+            let mut bc = BatchCursor::new(*m, list);
+            if !bc.next_event(&generation)? {
                 continue;
             }
             heap_insert(&mut self.frontier, bc);
@@ -484,10 +523,10 @@ where
     let version = read_header(data)?;
     std::thread::scope(|scope| {
         // One generation in flight ahead of the one being ordered bounds memory.
-        let (tx, rx) = std::sync::mpsc::sync_channel::<GenItem<'_>>(1);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<GenItem<'_>>(0);
         let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Vec<DecodedEvent>>>();
         scope.spawn(move || {
-            let mut stream = GenStream::new(data, version);
+            let mut stream = GenStream::new(data, version, true);
             loop {
                 while let Ok(bufs) = back_rx.try_recv() {
                     stream.pool.extend(bufs);

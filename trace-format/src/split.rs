@@ -64,8 +64,10 @@ impl StreamedGeneration<'_> {
     }
 }
 
-/// Reads a trace from any [`Read`] one generation at a time, in order, with
-/// memory bounded by the largest generation (plus one read block).
+/// Reads a trace from any [`Read`] one generation at a time, in order. Its
+/// buffer holds the current generation and at most one read block (1 MiB)
+/// beyond it; it grows by doubling, so it stays under about twice the
+/// largest generation.
 ///
 /// Generation boundaries follow Go's reader: the end-of-generation byte for
 /// Go 1.26+, otherwise the first batch of the next generation (or a clean end
@@ -662,55 +664,59 @@ pub fn split_to_dir(
         open: None,
         done: Vec::new(),
     };
-    let result = split_stream(&mut stream, &mut out, opts, progress);
-    let (trace_start_ns, mut warnings, error) = match result {
-        Ok((start, warnings, error)) => (start, warnings, error),
+    let mut report = SplitReport {
+        version: stream.version(),
+        trace_start_ns: None,
+        chunks: Vec::new(),
+        warnings: Vec::new(),
+        bytes_read: 0,
+        complete_end: 0,
+        error: None,
+    };
+    match split_stream(&mut stream, &mut out, opts, progress, &mut report) {
+        Ok(error) => report.error = error,
         Err(e) => {
             out.abandon();
             return Err(e);
         }
-    };
-    out.finish()?;
-    if out.done.is_empty() && error.is_none() && trace_start_ns.is_some() {
-        warnings.push("no generation lies in the requested time window".into());
     }
-    Ok(SplitReport {
-        version: stream.version(),
-        trace_start_ns,
-        chunks: out.done,
-        warnings,
-        bytes_read: stream.bytes_read(),
-        complete_end: stream.complete_end(),
-        error,
-    })
+    out.finish()?;
+    report.chunks = out.done;
+    report.bytes_read = stream.bytes_read();
+    report.complete_end = stream.complete_end();
+    if report.chunks.is_empty() && report.error.is_none() && report.trace_start_ns.is_some() {
+        report
+            .warnings
+            .push("no generation lies in the requested time window".into());
+    }
+    Ok(report)
 }
 
-type Streamed = (Option<i64>, Vec<String>, Option<SplitError>);
-
-/// The split loop. Write errors are returned as `Err`; input errors end the
-/// loop and are returned in the tuple.
+/// The split loop: fills in the report's start time and warnings, returns
+/// the input error that ended it early, if any, and fails on write errors.
 fn split_stream<R: Read>(
     stream: &mut GenerationStream<R>,
     out: &mut ChunkWriter<'_>,
     opts: &SplitOptions,
     progress: &mut dyn FnMut(u64),
-) -> Result<Streamed, SplitError> {
-    let mut trace_start = None;
-    let mut warnings = Vec::new();
+    report: &mut SplitReport,
+) -> Result<Option<SplitError>, SplitError> {
     loop {
         let g = match stream.next_generation() {
             Ok(Some(g)) => g,
-            Ok(None) => return Ok((trace_start, warnings, None)),
-            Err(e) => return Ok((trace_start, warnings, Some(e))),
+            Ok(None) => return Ok(None),
+            Err(e) => return Ok(Some(e)),
         };
         let span = match generation_span(g.trace, &g.extent) {
             Ok(s) => s,
-            Err(e) => return Ok((trace_start, warnings, Some(e.into()))),
+            Err(e) => return Ok(Some(e.into())),
         };
-        let t0 = *trace_start.get_or_insert(first_event_time(span.start_ns));
+        let t0 = *report
+            .trace_start_ns
+            .get_or_insert(first_event_time(span.start_ns));
         let since = |t: i64| t.saturating_sub(t0);
         if opts.to_ns.is_some_and(|to| since(span.start_ns) >= to) {
-            return Ok((trace_start, warnings, None));
+            return Ok(None);
         }
         if opts.from_ns.is_some_and(|from| since(span.end_ns) < from) {
             progress(g.extent.end);
@@ -732,7 +738,7 @@ fn split_stream<R: Read>(
         out.append(&g, &span, new_chunk, window)?;
         if oversized && let Some(c) = out.open.as_mut() {
             c.info.oversized = true;
-            warnings.push(format!(
+            report.warnings.push(format!(
                 "generation {} ({len} bytes) is larger than the size limit: {} holds it alone",
                 g.extent.number, c.info.file
             ));

@@ -12,7 +12,7 @@ use trace_format::split::{
     split_to_dir,
 };
 use trace_format::version::HEADER_LEN;
-use trace_format::{EventKind, Reader, framing};
+use trace_format::{EventKind, Reader, framing, text};
 
 const VERSIONS: [u32; 6] = [22, 23, 24, 25, 26, 27];
 
@@ -108,9 +108,12 @@ fn with_time(text: &str, from: i64, to: i64) -> String {
 ///
 /// - a time: the input's is the previous event's plus 1 (forced increase)
 ///   and the chunk's is earlier (the true timestamp);
-/// - in the chunk's first generation, a status event's old state is
-///   `Undetermined` (Go reads the first generation's statuses as initial),
-///   and the P and G its thread held before it are unknown;
+/// - in the chunk's first generation, a state transition's states and the
+///   thread's context (M, P, G) before it, but not its resource, time,
+///   reason or stacks: Go reads the first generation's statuses as initial
+///   states, and a P's `SyscallAbandoned` status is interpreted from the P's
+///   state in the previous generation (Running->Running from the thread that
+///   held it, vs. Undetermined->Idle);
 /// - a `TaskEnd` of a task begun before the chunk has no parent or type
 ///   (Go takes them from the `TaskBegin`).
 fn assert_same_events(input: &[Ev], chunk_events: &[Vec<Ev>], what: &str) {
@@ -149,12 +152,9 @@ fn assert_same_events(input: &[Ev], chunk_events: &[Vec<Ev>], what: &str) {
                 c = with_time(&c, e.time, o.time);
             }
             let mut o_text = o.text.clone();
-            if syncs == 1 && c.contains(" Undetermined->") {
-                o_text = undetermined_old_state(&o_text);
-                // The thread's P and G before the event are those of the
-                // previous generation in the input, unknown in the chunk.
-                c = without_context(&c);
-                o_text = without_context(&o_text);
+            if syncs == 1 && c.contains(" StateTransition ") {
+                c = without_history(&c);
+                o_text = without_history(&o_text);
             }
             if c.contains(" TaskEnd ") && !tasks_begun.contains(&field(&c, "ID")) {
                 c = without_task_info(&c);
@@ -181,39 +181,23 @@ fn field(text: &str, name: &str) -> String {
         .unwrap_or_default()
 }
 
-/// `... X->Y ...` with the old state replaced by `Undetermined`.
-fn undetermined_old_state(text: &str) -> String {
-    let mut lines = text.splitn(2, '\n');
-    let first = lines.next().unwrap_or("");
-    let words: Vec<String> = first
+/// A state transition's text without what depends on the state before the
+/// chunk: the states and the thread's context (M, P, G).
+fn without_history(text: &str) -> String {
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let words: Vec<&str> = first
         .split(' ')
-        .map(|w| match w.split_once("->") {
-            Some((_, new)) if !w.contains('=') => format!("Undetermined->{new}"),
-            _ => w.to_string(),
-        })
+        .filter(|w| !w.starts_with("M=") && !w.starts_with("P=") && !w.starts_with("G="))
+        .filter(|w| w.contains('=') || !w.contains("->"))
         .collect();
-    let mut out = words.join(" ");
-    if let Some(rest) = lines.next() {
-        out.push('\n');
-        out.push_str(rest);
-    }
-    out
-}
-
-fn without_context(text: &str) -> String {
-    text.split(' ')
-        .filter(|w| !w.starts_with("P=") && !w.starts_with("G="))
-        .collect::<Vec<_>>()
-        .join(" ")
+    format!("{}\n{rest}", words.join(" "))
 }
 
 fn without_task_info(text: &str) -> String {
-    let first = text.lines().next().unwrap_or("");
-    first
-        .split(' ')
-        .filter(|w| !w.starts_with("Parent=") && !w.starts_with("Type="))
-        .collect::<Vec<_>>()
-        .join(" ")
+    // `... TaskEnd Time=T ID=N Parent=P Type="..."`, then the stack.
+    let (first, rest) = text.split_once('\n').unwrap_or((text, ""));
+    let first = first.split_once(" Parent=").map_or(first, |(a, _)| a);
+    format!("{first}\n{rest}")
 }
 
 /// Checks everything about one split of `data`.
@@ -247,7 +231,7 @@ fn check_split(data: &[u8], input_events: &[Ev], dir: &Path, o: &SplitOptions, r
 
     let mut next_gen = kept.iter();
     let mut chunk_events = Vec::new();
-    let mut last_window = -1;
+    let mut chunk_gens = Vec::new();
     for (ci, c) in r.chunks.iter().enumerate() {
         assert_eq!(c.file, format!("t-{:04}.trace", ci + 1));
         let bytes = fs::read(dir.join(&c.file)).unwrap();
@@ -255,8 +239,11 @@ fn check_split(data: &[u8], input_events: &[Ev], dir: &Path, o: &SplitOptions, r
         // Byte for byte: the header, then the input's generations.
         let mut want = data[..HEADER_LEN].to_vec();
         let mut numbers = Vec::new();
+        let mut indices = Vec::new();
         for _ in 0..c.generations {
-            let g = &framing.generations[*next_gen.next().expect("more chunks than generations")];
+            let gi = *next_gen.next().expect("more chunks than generations");
+            indices.push(gi);
+            let g = &framing.generations[gi];
             numbers.push(g.number);
             want.extend_from_slice(&data[g.start as usize..g.end as usize]);
         }
@@ -285,32 +272,62 @@ fn check_split(data: &[u8], input_events: &[Ev], dir: &Path, o: &SplitOptions, r
                 .map(|w| w + c.last_ns - last_sync.map_or(0, |s| s.time))
         );
 
-        check_cut(o.cut, c, t0, &mut last_window, &what);
         chunk_events.push(evs);
+        chunk_gens.push(indices);
     }
     assert!(
         next_gen.next().is_none(),
         "{what}: generations missing from the chunks"
     );
+    let starts: Vec<i64> = spans.iter().map(|s| s.start_ns).collect();
+    let sizes: Vec<u64> = framing.generations.iter().map(|g| g.len()).collect();
+    check_cut(o.cut, &r.chunks, &chunk_gens, &starts, &sizes, t0, &what);
     if o.from_ns.is_none() && o.to_ns.is_none() {
         assert_same_events(input_events, &chunk_events, &what);
     }
 }
 
-/// The chunk obeys the cut.
-fn check_cut(cut: Cut, c: &ChunkInfo, t0: i64, last_window: &mut i64, what: &str) {
-    match cut {
-        Cut::Every(d) => {
-            // All its generations start in one window, later than the previous chunk's.
-            let w = (c.first_ns - t0) / d;
-            assert!(w > *last_window, "{what}: windows not increasing");
-            *last_window = w;
+/// The chunks obey the cut: `gens[i]` are the indices of chunk `i`'s
+/// generations, whose start times and sizes are `starts` and `sizes`.
+fn check_cut(
+    cut: Cut,
+    chunks: &[ChunkInfo],
+    gens: &[Vec<usize>],
+    starts: &[i64],
+    sizes: &[u64],
+    t0: i64,
+    what: &str,
+) {
+    for (i, c) in chunks.iter().enumerate() {
+        let next = gens.get(i + 1).map(|g| g[0]);
+        let last = i + 1 == chunks.len();
+        match cut {
+            Cut::Every(d) => {
+                // One window per chunk, the next chunk in a later one.
+                let window = |g: usize| (starts[g] - t0).div_euclid(d);
+                let w = window(gens[i][0]);
+                assert!(gens[i].iter().all(|&g| window(g) == w), "{what}: chunk {i}");
+                assert!(next.is_none_or(|n| window(n) > w), "{what}: chunk {i}");
+            }
+            Cut::MaxSize(max) => {
+                // Within the limit unless a lone big generation, and full:
+                // the next generation would not have fit.
+                assert_eq!(c.oversized, c.bytes > max, "{what}: chunk {i}");
+                assert!(c.bytes <= max || c.generations == 1, "{what}: chunk {i}");
+                assert!(
+                    next.is_none_or(|n| c.bytes + sizes[n] > max),
+                    "{what}: chunk {i}"
+                );
+            }
+            Cut::Generations(n) => {
+                assert!(
+                    c.generations == n || (last && c.generations < n),
+                    "{what}: chunk {i}"
+                )
+            }
+            Cut::Whole => assert_eq!(chunks.len(), 1, "{what}"),
         }
-        Cut::MaxSize(max) => assert!(
-            c.bytes <= max || (c.generations == 1 && c.oversized),
-            "{what}"
-        ),
-        Cut::Generations(_) | Cut::Whole => {}
+        assert!(!c.oversized || matches!(cut, Cut::MaxSize(_)));
     }
 }
 
@@ -417,6 +434,80 @@ fn single_generation_traces_are_copied() {
         n += 1;
     }
     assert!(n >= 50, "only {n} fixtures");
+}
+
+/// Go's `go122-task-across-generations` test trace with a CPU sample after
+/// the last event of each generation (tick = 64 ns).
+const CPU_SAMPLE_LAST: &str = "Trace Go1.22
+EventBatch gen=1 m=0 time=0 size=15
+ProcStatus dt=1 p=0 pstatus=1
+GoStatus dt=1 g=1 m=0 gstatus=2
+UserTaskBegin dt=1 task=2 parent_task=0 name_string=1 stack=0
+EventBatch gen=1 m=18446744073709551615 time=0 size=7
+CPUSamples
+CPUSample time=4 m=0 p=0 g=1 stack=0
+EventBatch gen=1 m=18446744073709551615 time=0 size=5
+Frequency freq=15625000
+EventBatch gen=1 m=18446744073709551615 time=0 size=1
+Stacks
+EventBatch gen=1 m=18446744073709551615 time=0 size=11
+Strings
+String id=1
+	data=\"my task\"
+EventBatch gen=2 m=0 time=5 size=13
+ProcStatus dt=1 p=0 pstatus=1
+GoStatus dt=1 g=1 m=0 gstatus=2
+UserTaskEnd dt=1 task=2 stack=0
+EventBatch gen=2 m=18446744073709551615 time=0 size=7
+CPUSamples
+CPUSample time=20 m=0 p=0 g=1 stack=0
+EventBatch gen=2 m=18446744073709551615 time=0 size=5
+Frequency freq=15625000
+EventBatch gen=2 m=18446744073709551615 time=0 size=1
+Stacks
+EventBatch gen=2 m=18446744073709551615 time=0 size=1
+Strings
+";
+
+#[test]
+fn cpu_samples_count_for_the_end_time() {
+    let (v, evs) = text::parse_text_trace(CPU_SAMPLE_LAST).unwrap();
+    let data = text::encode_binary(v, &evs);
+    let input_events = events(&data);
+    for cut in [Cut::Generations(1), Cut::Whole] {
+        let dir = TempDir::new("cpu");
+        let o = opts(cut);
+        let r = split(&data, &dir.0, &o);
+        check_split(&data, &input_events, &dir.0, &o, &r);
+        let times: Vec<_> = r.chunks.iter().map(|c| (c.first_ns, c.last_ns)).collect();
+        // The first Sync is at tick 0, which Go's reader moves to 1 ns.
+        match cut {
+            Cut::Whole => assert_eq!(times, [(1, 20 * 64)]),
+            _ => assert_eq!(times, [(1, 4 * 64), (5 * 64, 20 * 64)]),
+        }
+    }
+}
+
+#[test]
+fn go_test_traces_across_generations() {
+    // Go's own test traces with several generations: tasks and sequence
+    // numbers across generations, and the sync batches of 1.23 and 1.25.
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/go-testdata/tests");
+    for name in [
+        "go122-task-across-generations.test",
+        "go122-confuse-seq-across-generations.test",
+        "go123-sync.test",
+        "go125-sync.test",
+    ] {
+        let golden = text::parse_golden_test(&fs::read_to_string(dir.join(name)).unwrap()).unwrap();
+        let data = golden.trace;
+        let input_events = events(&data);
+        let out = TempDir::new("golden");
+        let o = opts(Cut::Generations(1));
+        let r = split(&data, &out.0, &o);
+        assert!(r.chunks.len() >= 2, "{name}");
+        check_split(&data, &input_events, &out.0, &o, &r);
+    }
 }
 
 /// A reader handing out a few bytes at a time.
