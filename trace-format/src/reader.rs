@@ -309,9 +309,10 @@ impl<'a> Reader<'a> {
         } else {
             None
         };
-        if let Some(t) = table {
+        if let (Some(t), Some(g)) = (table, self.current.as_ref()) {
             if let Err(msg) = validate_table_ids(t, &q) {
-                let e = Error::invalid(msg, self.complete_through);
+                // The generation's tables lack an ID its events use.
+                let e = Error::invalid(msg, g.start).in_generation(g.gen_no);
                 self.failed = Some(e.clone());
                 return Err(e);
             }

@@ -7,6 +7,15 @@
 //! Go 1.26+ end-of-generation byte included; before 1.26 a generation simply
 //! ends where the next begins), and Go's tools open it like any other trace.
 //!
+//! The chunks' events, concatenated, are the input's, Sync events aside, with
+//! the differences Go's reader makes when a generation opens a trace: in a
+//! chunk's first generation the goroutine and P statuses read as initial
+//! states (`Undetermined->Running` for `Running->Running`; a P whose status
+//! is `SyscallAbandoned` reads as `Idle`, with the thread's context unknown),
+//! a `TaskEnd` for a task begun in an earlier chunk has no parent or type, and
+//! events Go's reader had pushed 1 ns past the previous generation's last
+//! event keep their own timestamps.
+//!
 //! Splitting streams: [`GenerationStream`] reads any [`Read`] once, in order,
 //! holding a single generation in memory, and [`split_to_dir`] writes each
 //! chunk under a temporary name, renaming it only once it is complete.
@@ -302,9 +311,11 @@ pub struct GenerationSpan {
     /// Time (ns) of the generation's Sync event: its smallest batch timestamp.
     pub start_ns: i64,
     /// Time (ns) of its latest event: the latest of the last events of each
-    /// thread's last batch, and of its CPU samples. Go's reader reports the
-    /// same time for the last event before the closing Sync, unless it had to
-    /// push events sharing a timestamp apart (by 1 ns each).
+    /// thread's last batch, and of its CPU samples (`start_ns` if it has no
+    /// events). Go's reader shows this time on the last event before the
+    /// closing Sync, unless it emitted the last events out of timestamp order
+    /// and pushed them 1 ns apart; it never shows an earlier one. Computing
+    /// it decodes a few batches instead of ordering the whole generation.
     pub end_ns: i64,
     /// Wall clock (Unix ns) at the clock snapshot and the snapshot's trace
     /// time (ns), for Go 1.25+ traces.
