@@ -290,17 +290,34 @@ const USER_GO_REQS: SchedReqs = SchedReqs {
     g: Req::MustHave,
 };
 
+#[inline]
 fn validate_ctx(ctx: SchedCtx, r: SchedReqs) -> Result<(), String> {
-    let check = |req: Req, present: bool, what: &str| -> Result<(), String> {
+    #[inline]
+    fn ok(req: Req, present: bool) -> bool {
         match req {
-            Req::MustHave if !present => Err(format!("expected {what} but didn't have one")),
-            Req::MustNotHave if present => Err(format!("expected no {} but had one", &what[2..])),
-            _ => Ok(()),
+            Req::MustHave => present,
+            Req::MustNotHave => !present,
+            Req::MayHave => true,
         }
-    };
-    check(r.m, ctx.m != NO_THREAD, "a thread")?;
-    check(r.p, ctx.p != NO_PROC, "a proc")?;
-    check(r.g, ctx.g != NO_GOROUTINE, "a goroutine")
+    }
+    let (m, p, g) = (ctx.m != NO_THREAD, ctx.p != NO_PROC, ctx.g != NO_GOROUTINE);
+    if ok(r.m, m) && ok(r.p, p) && ok(r.g, g) {
+        return Ok(());
+    }
+    Err(ctx_error(r, m, p, g))
+}
+
+/// Go's message for the first requirement `validate_ctx` found broken.
+#[cold]
+fn ctx_error(r: SchedReqs, m: bool, p: bool, g: bool) -> String {
+    for (req, present, what) in [(r.m, m, "thread"), (r.p, p, "proc"), (r.g, g, "goroutine")] {
+        match req {
+            Req::MustHave if !present => return format!("expected a {what} but didn't have one"),
+            Req::MustNotHave if present => return format!("expected no {what} but had one"),
+            _ => {}
+        }
+    }
+    String::new()
 }
 
 /// An event's name in a version's spec, or `Invalid(N)` (Go's `Version.EventName`).
