@@ -391,6 +391,9 @@ pub struct Sync {
     pub clock_snapshot: Option<ClockSnapshot>,
 }
 
+/// An experimental event: its name, its experiment, and `(argument name, value)` pairs.
+pub type Experimental = (&'static str, &'static str, Vec<(&'static str, u64)>);
+
 /// One event of the ordered stream. Borrowing the reader, it is valid until
 /// the next `read_event` call; copy out what you need to keep.
 #[derive(Clone, Copy)]
@@ -662,7 +665,7 @@ impl<'r> Event<'r> {
     }
 
     /// Experimental event details: name, experiment, and `(arg name, value)` pairs.
-    pub fn experimental(&self) -> Option<(&'static str, &'static str, Vec<(&'static str, u64)>)> {
+    pub fn experimental(&self) -> Option<Experimental> {
         if self.kind() != EventKind::Experimental {
             return None;
         }

@@ -130,28 +130,27 @@ pub fn scan(data: &[u8]) -> Result<Framing> {
             error = Some(Error::new(ErrorKind::InvalidGeneration(0), start));
             break;
         }
-        if let Some(g) = &cur {
-            if gen_no != g.number {
-                if version.has_end_of_generation() {
-                    error = Some(
-                        Error::new(ErrorKind::MissingEndOfGeneration, start)
-                            .in_generation(g.number),
-                    );
-                    break;
-                }
-                if gen_no != g.number.wrapping_add(1) {
-                    error = Some(
-                        Error::new(ErrorKind::GenerationsOutOfOrder, start).in_generation(g.number),
-                    );
-                    break;
-                }
-                if let Some(g) = cur.take() {
-                    complete_end = g.end;
-                    gens.push(g);
-                }
+        if let Some(g) = &cur
+            && gen_no != g.number
+        {
+            if version.has_end_of_generation() {
+                error = Some(
+                    Error::new(ErrorKind::MissingEndOfGeneration, start).in_generation(g.number),
+                );
+                break;
+            }
+            if gen_no != g.number.wrapping_add(1) {
+                error = Some(
+                    Error::new(ErrorKind::GenerationsOutOfOrder, start).in_generation(g.number),
+                );
+                break;
+            }
+            if let Some(g) = cur.take() {
+                complete_end = g.end;
+                gens.push(g);
             }
         }
-        let g = cur.get_or_insert_with(|| GenerationExtent {
+        let g = cur.get_or_insert(GenerationExtent {
             number: gen_no,
             start,
             end,

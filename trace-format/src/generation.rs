@@ -245,7 +245,7 @@ impl<'a> Generation<'a> {
                 )));
             }
             let s = c.bytes(len as usize)?;
-            if self.table.strings.insert(id, s).is_err() {
+            if !self.table.strings.insert(id, s) {
                 let existing = self.table.strings.get(id).copied().unwrap_or_default();
                 return Err(c.err(format!(
                     "multiple strings with the same ID: id={id}, new={}, existing={}",
@@ -284,7 +284,7 @@ impl<'a> Generation<'a> {
                 start: start as u32,
                 len: n as u32,
             };
-            if self.table.stacks.insert(id, r).is_err() {
+            if !self.table.stacks.insert(id, r) {
                 return Err(c.err(format!("multiple stacks with the same ID: id={id}")));
             }
         }

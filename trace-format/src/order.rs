@@ -272,9 +272,9 @@ enum GcState {
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Req {
-    MustNotHave,
-    MayHave,
-    MustHave,
+    Absent,
+    Optional,
+    Present,
 }
 
 #[derive(Clone, Copy)]
@@ -285,9 +285,9 @@ struct SchedReqs {
 }
 
 const USER_GO_REQS: SchedReqs = SchedReqs {
-    m: Req::MustHave,
-    p: Req::MustHave,
-    g: Req::MustHave,
+    m: Req::Present,
+    p: Req::Present,
+    g: Req::Present,
 };
 
 #[inline]
@@ -295,9 +295,9 @@ fn validate_ctx(ctx: SchedCtx, r: SchedReqs) -> Result<(), String> {
     #[inline]
     fn ok(req: Req, present: bool) -> bool {
         match req {
-            Req::MustHave => present,
-            Req::MustNotHave => !present,
-            Req::MayHave => true,
+            Req::Present => present,
+            Req::Absent => !present,
+            Req::Optional => true,
         }
     }
     let (m, p, g) = (ctx.m != NO_THREAD, ctx.p != NO_PROC, ctx.g != NO_GOROUTINE);
@@ -312,8 +312,8 @@ fn validate_ctx(ctx: SchedCtx, r: SchedReqs) -> Result<(), String> {
 fn ctx_error(r: SchedReqs, m: bool, p: bool, g: bool) -> String {
     for (req, present, what) in [(r.m, m, "thread"), (r.p, p, "proc"), (r.g, g, "goroutine")] {
         match req {
-            Req::MustHave if !present => return format!("expected a {what} but didn't have one"),
-            Req::MustNotHave if present => return format!("expected no {what} but had one"),
+            Req::Present if !present => return format!("expected a {what} but didn't have one"),
+            Req::Absent if present => return format!("expected no {what} but had one"),
             _ => {}
         }
     }
@@ -444,11 +444,12 @@ impl<'a> Ordering<'a> {
             ev::SPAN..=ev::GOROUTINE_STACK_FREE => self.alloc_free(e, cur),
             t => return Err(format!("bad event type found while ordering: {t}")),
         }?;
-        if ok && m != NO_THREAD {
-            if let Some(ms) = self.m_states.get_mut(&m) {
-                ms.p = new.p;
-                ms.g = new.g;
-            }
+        if ok
+            && m != NO_THREAD
+            && let Some(ms) = self.m_states.get_mut(&m)
+        {
+            ms.p = new.p;
+            ms.g = new.g;
         }
         Ok(ok)
     }
@@ -532,9 +533,9 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MustNotHave,
-                g: Req::MayHave,
+                m: Req::Present,
+                p: Req::Absent,
+                g: Req::Optional,
             },
         )?;
         state.status = procstatus::RUNNING;
@@ -561,9 +562,9 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MustHave,
-                g: Req::MayHave,
+                m: Req::Present,
+                p: Req::Present,
+                g: Req::Optional,
             },
         )?;
         state.status = procstatus::IDLE;
@@ -590,9 +591,9 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MayHave,
-                g: Req::MayHave,
+                m: Req::Present,
+                p: Req::Optional,
+                g: Req::Optional,
             },
         )?;
         let old_status = state.status;
@@ -701,18 +702,18 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MustHave,
-                g: Req::MayHave,
+                m: Req::Present,
+                p: Req::Present,
+                g: Req::Optional,
             },
         )?;
-        if let Some(s) = self.g_states.get(&cur.g) {
-            if s.status != gostatus::RUNNING {
-                return Err(format!(
-                    "{} event for goroutine that's not Running",
-                    self.ev_name(e.typ)
-                ));
-            }
+        if let Some(s) = self.g_states.get(&cur.g)
+            && s.status != gostatus::RUNNING
+        {
+            return Err(format!(
+                "{} event for goroutine that's not Running",
+                self.ev_name(e.typ)
+            ));
         }
         let newg = e.args[0] as i64;
         if self.g_states.contains_key(&newg) {
@@ -784,9 +785,9 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MustHave,
-                g: Req::MustNotHave,
+                m: Req::Present,
+                p: Req::Present,
+                g: Req::Absent,
             },
         )?;
         s.status = gostatus::RUNNING;
@@ -933,9 +934,9 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MayHave,
-                g: Req::MustHave,
+                m: Req::Present,
+                p: Req::Optional,
+                g: Req::Present,
             },
         )?;
         self.running_g(e.typ, cur, gostatus::SYSCALL, "Running")?
@@ -950,9 +951,9 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MayHave,
-                g: Req::MustNotHave,
+                m: Req::Present,
+                p: Req::Optional,
+                g: Req::Absent,
             },
         )?;
         let newg = e.args[0] as i64;
@@ -973,9 +974,9 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MayHave,
-                g: Req::MustHave,
+                m: Req::Present,
+                p: Req::Optional,
+                g: Req::Present,
             },
         )?;
         let name = self.ev_name(e.typ);
@@ -1161,9 +1162,9 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MustHave,
-                g: Req::MayHave,
+                m: Req::Present,
+                p: Req::Present,
+                g: Req::Optional,
             },
         )?;
         self.emit(cur, *e);
@@ -1174,9 +1175,9 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MustHave,
-                g: Req::MayHave,
+                m: Req::Present,
+                p: Req::Present,
+                g: Req::Optional,
             },
         )?;
         let p = self
@@ -1203,9 +1204,9 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MustHave,
-                g: Req::MayHave,
+                m: Req::Present,
+                p: Req::Present,
+                g: Req::Optional,
             },
         )?;
         let p = self
@@ -1263,9 +1264,9 @@ impl<'a> Ordering<'a> {
         validate_ctx(
             cur,
             SchedReqs {
-                m: Req::MustHave,
-                p: Req::MayHave,
-                g: Req::MayHave,
+                m: Req::Present,
+                p: Req::Optional,
+                g: Req::Optional,
             },
         )?;
         self.emit(cur, *e);

@@ -120,16 +120,16 @@ fn heap_sift_down(h: &mut [BatchCursor], mut i: usize) {
 fn min3(h: &[BatchCursor], i0: usize, i1: usize, i2: usize) -> usize {
     let mut min_idx = i0;
     let mut min_t = h.get(i0).map_or(i64::MAX, |c| c.ev.time);
-    if let Some(c) = h.get(i1) {
-        if c.ev.time < min_t {
-            min_t = c.ev.time;
-            min_idx = i1;
-        }
+    if let Some(c) = h.get(i1)
+        && c.ev.time < min_t
+    {
+        min_t = c.ev.time;
+        min_idx = i1;
     }
-    if let Some(c) = h.get(i2) {
-        if c.ev.time < min_t {
-            min_idx = i2;
-        }
+    if let Some(c) = h.get(i2)
+        && c.ev.time < min_t
+    {
+        min_idx = i2;
     }
     min_idx
 }
@@ -309,13 +309,13 @@ impl<'a> Reader<'a> {
         } else {
             None
         };
-        if let (Some(t), Some(g)) = (table, self.current.as_ref()) {
-            if let Err(msg) = validate_table_ids(t, &q) {
-                // The generation's tables lack an ID its events use.
-                let e = Error::invalid(msg, g.start).in_generation(g.gen_no);
-                self.failed = Some(e.clone());
-                return Err(e);
-            }
+        if let (Some(t), Some(g)) = (table, self.current.as_ref())
+            && let Err(msg) = validate_table_ids(t, &q)
+        {
+            // The generation's tables lack an ID its events use.
+            let e = Error::invalid(msg, g.start).in_generation(g.gen_no);
+            self.failed = Some(e.clone());
+            return Err(e);
         }
         if q.base.time <= self.last_ts {
             q.base.time = self.last_ts.wrapping_add(1);
@@ -345,26 +345,26 @@ impl<'a> Reader<'a> {
             ));
         };
         // Inject a CPU sample if it comes next.
-        if let Some(s) = generation.cpu_samples.get(self.cpu_next) {
-            if self.frontier.is_empty() || s.time < self.frontier[0].ev.time {
-                let mut base = BaseEvent {
-                    typ: ev::CPU_SAMPLE,
-                    time: s.time,
-                    args: [0; 4],
-                };
-                base.args[0] = s.stack;
-                let ctx = SchedCtx {
-                    g: s.g,
-                    p: s.p,
-                    m: s.m,
-                };
-                self.cpu_next += 1;
-                return Ok(QueuedEvent {
-                    ctx,
-                    base,
-                    has_table: true,
-                });
-            }
+        if let Some(s) = generation.cpu_samples.get(self.cpu_next)
+            && (self.frontier.is_empty() || s.time < self.frontier[0].ev.time)
+        {
+            let mut base = BaseEvent {
+                typ: ev::CPU_SAMPLE,
+                time: s.time,
+                args: [0; 4],
+            };
+            base.args[0] = s.stack;
+            let ctx = SchedCtx {
+                g: s.g,
+                p: s.p,
+                m: s.m,
+            };
+            self.cpu_next += 1;
+            return Ok(QueuedEvent {
+                ctx,
+                base,
+                has_table: true,
+            });
         }
         if self.frontier.is_empty() {
             let msg = format!(

@@ -55,13 +55,14 @@ impl<T: Default> Default for DataTable<T> {
 }
 
 impl<T: Default> DataTable<T> {
-    /// Adds `id → value`; an ID seen before (including 0) is an error, as in Go.
-    pub fn insert(&mut self, id: u64, value: T) -> Result<(), ()> {
+    /// Adds `id → value`; returns `false` (and keeps the table as it was) for
+    /// an ID seen before, including 0, which Go's reader treats as an error.
+    pub fn insert(&mut self, id: u64, value: T) -> bool {
         if id == 0 || self.get(id).is_some() {
-            return Err(());
+            return false;
         }
         self.sparse.insert(id, value);
-        Ok(())
+        true
     }
 
     /// Moves entries into a dense vector when that wastes at most 2× memory.
@@ -123,10 +124,10 @@ mod tests {
     fn dense_and_sparse() {
         let mut t: DataTable<u32> = DataTable::default();
         for i in 1..=10 {
-            t.insert(i, i as u32 * 10).unwrap();
+            assert!(t.insert(i, i as u32 * 10));
         }
-        assert!(t.insert(3, 0).is_err());
-        assert!(t.insert(0, 0).is_err());
+        assert!(!t.insert(3, 0));
+        assert!(!t.insert(0, 0));
         t.compactify();
         assert_eq!(t.get(0), Some(&0));
         assert_eq!(t.get(7), Some(&70));
@@ -134,8 +135,8 @@ mod tests {
         assert_eq!(t.len(), 10);
 
         let mut s: DataTable<u32> = DataTable::default();
-        s.insert(1_000_000, 1).unwrap();
-        s.insert(5, 2).unwrap();
+        assert!(s.insert(1_000_000, 1));
+        assert!(s.insert(5, 2));
         s.compactify();
         assert_eq!(s.get(1_000_000), Some(&1));
         assert_eq!(s.get(5), Some(&2));

@@ -72,10 +72,10 @@ impl Validator {
         match ev.kind() {
             EventKind::Sync => self.sync(&mut e, ev),
             EventKind::Metric => {
-                if let Some(m) = ev.metric() {
-                    if !m.name.contains(':') {
-                        e.push(format!("invalid metric name {:?}", m.name));
-                    }
+                if let Some(m) = ev.metric()
+                    && !m.name.contains(':')
+                {
+                    e.push(format!("invalid metric name {:?}", m.name));
                 }
             }
             EventKind::Label => {
@@ -118,10 +118,10 @@ impl Validator {
                             if !has {
                                 e.push(format!("inactive range {name:?} on {} ended", r.scope));
                             }
-                            if let Some(v) = self.ranges.get_mut(&r.scope) {
-                                if let Some(i) = v.iter().position(|x| *x == name) {
-                                    v.remove(i);
-                                }
+                            if let Some(v) = self.ranges.get_mut(&r.scope)
+                                && let Some(i) = v.iter().position(|x| *x == name)
+                            {
+                                v.remove(i);
                             }
                         }
                     }
@@ -142,17 +142,16 @@ impl Validator {
                 }
             }
             EventKind::TaskEnd => {
-                if let Some(t) = ev.task() {
-                    if let Some(typ) = self.tasks.remove(&t.id) {
-                        if t.typ != typ.as_slice() {
-                            e.push(format!(
-                                "task end type {:?} doesn't match task start type {:?} for task {}",
-                                String::from_utf8_lossy(t.typ),
-                                String::from_utf8_lossy(&typ),
-                                t.id
-                            ));
-                        }
-                    }
+                if let Some(t) = ev.task()
+                    && let Some(typ) = self.tasks.remove(&t.id)
+                    && t.typ != typ.as_slice()
+                {
+                    e.push(format!(
+                        "task end type {:?} doesn't match task start type {:?} for task {}",
+                        String::from_utf8_lossy(t.typ),
+                        String::from_utf8_lossy(&typ),
+                        t.id
+                    ));
                 }
             }
             _ => {}
@@ -182,17 +181,18 @@ impl Validator {
                     if c.trace == 0 {
                         e.push(format!("sync {} has zero trace time", s.n));
                     }
-                    if !self.skip_clock_snapshot_checks && s.n >= 2 {
-                        if let Some(l) = self.last_snapshot {
-                            if (c.wall_sec, c.wall_nsec) <= (l.wall_sec, l.wall_nsec) {
-                                e.push(format!("sync {} has non-increasing wall time", s.n));
-                            }
-                            if c.mono <= l.mono {
-                                e.push(format!("sync {} has non-increasing mono time", s.n));
-                            }
-                            if c.trace <= l.trace {
-                                e.push(format!("sync {} has non-increasing trace time", s.n));
-                            }
+                    if !self.skip_clock_snapshot_checks
+                        && s.n >= 2
+                        && let Some(l) = self.last_snapshot
+                    {
+                        if (c.wall_sec, c.wall_nsec) <= (l.wall_sec, l.wall_nsec) {
+                            e.push(format!("sync {} has non-increasing wall time", s.n));
+                        }
+                        if c.mono <= l.mono {
+                            e.push(format!("sync {} has non-increasing mono time", s.n));
+                        }
+                        if c.trace <= l.trace {
+                            e.push(format!("sync {} has non-increasing trace time", s.n));
                         }
                     }
                 }

@@ -80,10 +80,13 @@ fn go_golden_tests() {
     );
 }
 
+/// A clock snapshot as (trace ns, mono ns, wall time text).
+type Snapshot = (i64, u64, &'static str);
+
 /// Sync times (and clock snapshots) of Go's `TestTraceGenSync`.
 #[test]
 fn go_trace_gen_sync() {
-    let check = |name: &str, want: &[(i64, Option<(i64, u64, &str)>)]| {
+    let check = |name: &str, want: &[(i64, Option<Snapshot>)]| {
         let text = std::fs::read_to_string(testdata().join(name)).expect("readable");
         let t = parse_golden_test(&text).expect("valid test");
         let mut r = Reader::new(&t.trace).expect("header");
