@@ -284,11 +284,12 @@ struct SchedReqs {
     g: Req,
 }
 
-const USER_GO_REQS: SchedReqs = SchedReqs {
-    m: Req::Present,
-    p: Req::Present,
-    g: Req::Present,
-};
+const USER_GO_REQS: SchedReqs = reqs(Req::Present, Req::Present, Req::Present);
+
+/// Requirements on the thread, proc and goroutine of an event's context.
+const fn reqs(m: Req, p: Req, g: Req) -> SchedReqs {
+    SchedReqs { m, p, g }
+}
 
 #[inline]
 fn validate_ctx(ctx: SchedCtx, r: SchedReqs) -> Result<(), String> {
@@ -530,14 +531,7 @@ impl<'a> Ordering<'a> {
         if state.status != procstatus::IDLE || !seq.succeeds(state.seq) || cur.p != NO_PROC {
             return Ok((cur, false));
         }
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Absent,
-                g: Req::Optional,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Absent, Req::Optional))?;
         state.status = procstatus::RUNNING;
         state.seq = seq;
         let mut new = cur;
@@ -559,14 +553,7 @@ impl<'a> Ordering<'a> {
                 "{name} event for proc that's not Running or Syscall"
             ));
         }
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Present,
-                g: Req::Optional,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Optional))?;
         state.status = procstatus::IDLE;
         let mut new = cur;
         new.p = NO_PROC;
@@ -588,14 +575,7 @@ impl<'a> Ordering<'a> {
         {
             return Ok((cur, false));
         }
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Optional,
-                g: Req::Optional,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Optional, Req::Optional))?;
         let old_status = state.status;
         e.set_extra(0, old_status);
         state.status = procstatus::IDLE;
@@ -699,14 +679,7 @@ impl<'a> Ordering<'a> {
     }
 
     fn go_create(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Present,
-                g: Req::Optional,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Optional))?;
         if let Some(s) = self.g_states.get(&cur.g)
             && s.status != gostatus::RUNNING
         {
@@ -770,26 +743,25 @@ impl<'a> Ordering<'a> {
         Ok((new, true))
     }
 
+    /// Goroutine `gid`'s state, if it is in `status` and `seq` immediately
+    /// follows its sequence number. Otherwise the event cannot be ordered yet
+    /// (Go: "we can't make an inference as to whether this is bad").
+    fn next_in_seq(&mut self, gid: GoId, status: u64, seq: Seq) -> Option<&mut GState<'a>> {
+        self.g_states
+            .get_mut(&gid)
+            .filter(|s| s.status == status && seq.succeeds(s.seq))
+    }
+
     fn go_start(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
         let gid = e.args[0] as i64;
         let seq = Seq {
             gen_no,
             n: e.args[1],
         };
-        let Some(s) = self.g_states.get_mut(&gid) else {
+        let Some(s) = self.next_in_seq(gid, gostatus::RUNNABLE, seq) else {
             return Ok((cur, false));
         };
-        if s.status != gostatus::RUNNABLE || !seq.succeeds(s.seq) {
-            return Ok((cur, false));
-        }
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Present,
-                g: Req::Absent,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Absent))?;
         s.status = gostatus::RUNNING;
         s.seq = seq;
         let mut new = cur;
@@ -804,12 +776,9 @@ impl<'a> Ordering<'a> {
             gen_no,
             n: e.args[1],
         };
-        let Some(s) = self.g_states.get_mut(&gid) else {
+        let Some(s) = self.next_in_seq(gid, gostatus::WAITING, seq) else {
             return Ok((cur, false));
         };
-        if s.status != gostatus::WAITING || !seq.succeeds(s.seq) {
-            return Ok((cur, false));
-        }
         s.status = gostatus::RUNNABLE;
         s.seq = seq;
         self.emit(cur, *e);
@@ -931,14 +900,7 @@ impl<'a> Ordering<'a> {
                 return Ok((cur, false));
             }
         }
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Optional,
-                g: Req::Present,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Optional, Req::Present))?;
         self.running_g(e.typ, cur, gostatus::SYSCALL, "Running")?
             .status = gostatus::RUNNABLE;
         let mut new = cur;
@@ -948,14 +910,7 @@ impl<'a> Ordering<'a> {
     }
 
     fn go_create_syscall(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Optional,
-                g: Req::Absent,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Optional, Req::Absent))?;
         let newg = e.args[0] as i64;
         if self.g_states.contains_key(&newg) {
             return Err(format!(
@@ -971,14 +926,7 @@ impl<'a> Ordering<'a> {
     }
 
     fn go_destroy_syscall(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Optional,
-                g: Req::Present,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Optional, Req::Present))?;
         let name = self.ev_name(e.typ);
         let Some(s) = self.g_states.get(&cur.g) else {
             return Err(format!(
@@ -1159,27 +1107,13 @@ impl<'a> Ordering<'a> {
     }
 
     fn heap_metric(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Present,
-                g: Req::Optional,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Optional))?;
         self.emit(cur, *e);
         Ok((cur, true))
     }
 
     fn gc_sweep_begin(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Present,
-                g: Req::Optional,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Optional))?;
         let p = self
             .p_states
             .get_mut(&cur.p)
@@ -1201,14 +1135,7 @@ impl<'a> Ordering<'a> {
     }
 
     fn gc_sweep_end(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Present,
-                g: Req::Optional,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Optional))?;
         let p = self
             .p_states
             .get_mut(&cur.p)
@@ -1261,14 +1188,7 @@ impl<'a> Ordering<'a> {
     }
 
     fn alloc_free(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
-        validate_ctx(
-            cur,
-            SchedReqs {
-                m: Req::Present,
-                p: Req::Optional,
-                g: Req::Optional,
-            },
-        )?;
+        validate_ctx(cur, reqs(Req::Present, Req::Optional, Req::Optional))?;
         self.emit(cur, *e);
         Ok((cur, true))
     }
