@@ -1195,37 +1195,31 @@ impl<'a> Ordering<'a> {
 
     /// A description of the state, for "failed to advance" errors.
     pub fn dump(&self) -> String {
-        use std::fmt::Write;
-        let mut s = String::new();
-        let mut gs: Vec<_> = self.g_states.iter().collect();
-        gs.sort_by_key(|(id, _)| **id);
-        for (id, st) in gs {
-            let _ = writeln!(
-                s,
+        use crate::spec::{gostatus_name, procstatus_name};
+        let gs = sorted(&self.g_states, |id, st| {
+            format!(
                 "G {id} [status={} seq={}]",
-                crate::spec::gostatus_name(st.status),
+                gostatus_name(st.status),
                 st.seq
-            );
-        }
-        s.push('\n');
-        let mut ps: Vec<_> = self.p_states.iter().collect();
-        ps.sort_by_key(|(id, _)| **id);
-        for (id, st) in ps {
-            let _ = writeln!(
-                s,
+            )
+        });
+        let ps = sorted(&self.p_states, |id, st| {
+            format!(
                 "P {id} [status={} seq={}]",
-                crate::spec::procstatus_name(st.status),
+                procstatus_name(st.status),
                 st.seq
-            );
-        }
-        s.push('\n');
-        let mut ms: Vec<_> = self.m_states.iter().collect();
-        ms.sort_by_key(|(id, _)| **id);
-        for (id, st) in ms {
-            let _ = writeln!(s, "M {id} [g={} p={}]", st.g, st.p);
-        }
-        s.push('\n');
-        let _ = writeln!(s, "GC {} {:?}", self.gc_seq, self.gc_state);
-        s
+            )
+        });
+        let ms = sorted(&self.m_states, |id, st| {
+            format!("M {id} [g={} p={}]", st.g, st.p)
+        });
+        format!("{gs}\n{ps}\n{ms}\nGC {} {:?}\n", self.gc_seq, self.gc_state)
     }
+}
+
+/// One line per entry of `m`, sorted by key.
+fn sorted<V>(m: &IdMap<i64, V>, line: impl Fn(i64, &V) -> String) -> String {
+    let mut entries: Vec<_> = m.iter().collect();
+    entries.sort_by_key(|(id, _)| **id);
+    entries.iter().map(|(id, v)| line(**id, v) + "\n").collect()
 }
