@@ -144,7 +144,7 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
         let len = f.metadata().ok().filter(|m| m.is_file()).map(|m| m.len());
         (Box::new(f), len)
     };
-    prepare_dir(&a.output, a.force)?;
+    let created = prepare_dir(&a.output, a.force)?;
     let prefix = match a.file.file_stem() {
         Some(s) if !stdin => s.to_string_lossy().into_owned(),
         _ => "trace".to_string(),
@@ -165,9 +165,15 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
     if let Some(b) = &bar {
         b.finish_and_clear();
     }
-    let report = result.map_err(|e| match e {
-        SplitError::Trace(e) => format!("{}: {e}", a.file.display()),
-        e => e.to_string(),
+    let report = result.map_err(|e| {
+        if created {
+            // Only if still empty: nothing of this run is left behind.
+            let _ = fs::remove_dir(&a.output);
+        }
+        match e {
+            SplitError::Write { .. } => e.to_string(),
+            e => format!("{}: {e}", a.file.display()),
+        }
     })?;
     let lost = report.error.as_ref().map(|_| match total {
         Some(t) => t.saturating_sub(report.complete_end),
@@ -185,16 +191,17 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
         if report.chunks.len() == 1 { "" } else { "s" },
         a.output.display()
     );
-    Ok(match (&report.error, lost) {
-        (Some(e), lost) => {
+    Ok(match &report.error {
+        Some(e) => {
             eprintln!(
-                "gotrace: {}: {e}; the {} byte(s) after the last complete generation were not written",
+                "gotrace: {}: the trace is truncated or damaged after byte {}: {e}; the {} byte(s) from there on were not written",
                 a.file.display(),
+                report.complete_end,
                 lost.unwrap_or(0)
             );
             ExitCode::FAILURE
         }
-        (None, _) => ExitCode::SUCCESS,
+        None => ExitCode::SUCCESS,
     })
 }
 
@@ -203,8 +210,8 @@ fn usage_error(msg: &str) -> ! {
     clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, format!("{msg}\n")).exit()
 }
 
-/// Creates `dir`, or checks that it may be written into.
-fn prepare_dir(dir: &Path, force: bool) -> Result<(), String> {
+/// Creates `dir` (returning `true`), or checks that it may be written into.
+fn prepare_dir(dir: &Path, force: bool) -> Result<bool, String> {
     let shown = dir.display();
     match fs::read_dir(dir) {
         Ok(mut entries) => {
@@ -216,11 +223,11 @@ fn prepare_dir(dir: &Path, force: bool) -> Result<(), String> {
                 }
                 remove_earlier_split(dir);
             }
-            Ok(())
+            Ok(false)
         }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            fs::create_dir_all(dir).map_err(|e| format!("cannot create {shown}: {e}"))
-        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => fs::create_dir_all(dir)
+            .map(|()| true)
+            .map_err(|e| format!("cannot create {shown}: {e}")),
         Err(e) => Err(format!("cannot use output directory {shown}: {e}")),
     }
 }
