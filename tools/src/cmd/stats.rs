@@ -119,12 +119,12 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
             }
             EventKind::StackSample => samples += 1,
             EventKind::Sync => {
-                if let Some(c) = ev.sync().and_then(|s| s.clock_snapshot) {
-                    if wall_start.is_none() {
-                        let mut s = String::new();
-                        timefmt::rfc3339_nano(c.wall_sec, c.wall_nsec, &mut s);
-                        wall_start = Some(s);
-                    }
+                if let Some(c) = ev.sync().and_then(|s| s.clock_snapshot)
+                    && wall_start.is_none()
+                {
+                    let mut s = String::new();
+                    timefmt::rfc3339_nano(c.wall_sec, c.wall_nsec, &mut s);
+                    wall_start = Some(s);
                 }
                 if let (Some(p), Some(g)) = (&progress, framing.generations.get(syncs)) {
                     p.set_position(g.start);
