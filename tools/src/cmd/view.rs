@@ -15,7 +15,8 @@ details; Help → Keys and mouse lists the rest.
 
 --bench needs no display: it renders frames headless (egui layout and tessellation, \
 no GPU) fully zoomed out and at 1 µs per 100 px, and prints frame times, the time to \
-the first frame with data and the peak RSS.")]
+the first frame with data and the peak RSS. --bench --window does the same in a real \
+window, timing whole frames including OpenGL rasterization (llvmpipe under Xvfb).")]
 pub struct Args {
     /// Trace file (default: a small example trace bundled with gotrace).
     file: Option<PathBuf>,
@@ -28,6 +29,10 @@ pub struct Args {
     /// Frames per zoom level for --bench.
     #[arg(long, default_value_t = 200, value_name = "N")]
     frames: usize,
+    /// With --bench: render in a real window (needs a display), timing whole
+    /// frames including the OpenGL driver's rasterization.
+    #[arg(long, requires = "bench")]
+    window: bool,
 }
 
 /// Runs the command.
@@ -45,7 +50,11 @@ pub fn run(a: Args) -> Result<ExitCode, String> {
             frames: a.frames,
             ..Default::default()
         };
-        let report = viewer::bench::run(source, &opts)?;
+        let report = if a.window {
+            viewer::bench::run_window(source, &opts)?
+        } else {
+            viewer::bench::run(source, &opts)?
+        };
         print!("{report}");
         return Ok(ExitCode::SUCCESS);
     }
