@@ -8,24 +8,53 @@
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
-/// A small, fast hasher for integer keys (FxHash's multiply-rotate).
+/// The Fx hash (rustc's): fast and good enough for integer IDs and short
+/// strings. Shared by every crate of the workspace for its hot maps.
 #[derive(Default, Clone, Copy)]
-pub struct IdHasher(u64);
+pub struct FxHasher(u64);
 
-impl Hasher for IdHasher {
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.0 = (self.0.rotate_left(5) ^ w).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+impl Hasher for FxHasher {
     #[inline]
     fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.write_u64(b as u64);
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(c);
+            self.add(u64::from_le_bytes(w));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut w = [0u8; 8];
+            w[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(w));
         }
     }
     #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_u32(&mut self, i: u32) {
+        self.add(i as u64);
+    }
+    #[inline]
     fn write_u64(&mut self, i: u64) {
-        self.0 = (self.0.rotate_left(5) ^ i).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+        self.add(i);
     }
     #[inline]
     fn write_i64(&mut self, i: i64) {
-        self.write_u64(i as u64)
+        self.add(i as u64);
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
     }
     #[inline]
     fn finish(&self) -> u64 {
@@ -33,8 +62,12 @@ impl Hasher for IdHasher {
     }
 }
 
-/// A `HashMap` keyed by integer IDs with [`IdHasher`].
-pub type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+/// A `HashMap` with [`FxHasher`].
+pub type FxHashMap<K, V> = HashMap<K, V, BuildHasherDefault<FxHasher>>;
+/// A `HashSet` with [`FxHasher`].
+pub type FxHashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher>>;
+/// A map keyed by integer IDs (the tables' maps).
+pub type IdMap<K, V> = FxHashMap<K, V>;
 
 /// A mapping from IDs to values, sparse while built, dense once compacted.
 #[derive(Debug, Clone)]

@@ -90,7 +90,9 @@ fn click(h: &mut Harness<'static, ViewerApp>, p: Pos2) {
     h.event(press(p, true, Modifiers::NONE));
     h.event(press(p, false, Modifiers::NONE));
     h.step();
-    h.run();
+    // Background jobs (statistics, analysis) may still be running: wait for
+    // them rather than for a fixed number of frames.
+    settle(h);
 }
 
 fn drag(h: &mut Harness<'static, ViewerApp>, from: Pos2, to: Pos2, modifiers: Modifiers) {
@@ -106,7 +108,7 @@ fn drag(h: &mut Harness<'static, ViewerApp>, from: Pos2, to: Pos2, modifiers: Mo
     h.event(press(to, false, modifiers));
     h.step();
     h.event(Event::ModifiersChanged(Modifiers::NONE));
-    h.run();
+    settle(h);
 }
 
 #[test]

@@ -5,13 +5,12 @@
 //! It reads the full ordered, validated event stream, so it fails wherever
 //! `dump` fails; with `--time` it is also the command to time the reader.
 
-use std::collections::{BTreeMap, HashSet};
-use std::hash::BuildHasherDefault;
+use std::collections::BTreeMap;
 
-use trace_format::table::IdHasher;
+use trace_format::table::FxHashSet;
 
 /// A set of integer IDs with a fast hasher.
-type IdSet = HashSet<i64, BuildHasherDefault<IdHasher>>;
+type IdSet = FxHashSet<i64>;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
