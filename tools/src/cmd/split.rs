@@ -305,65 +305,17 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), String> {
     Ok(())
 }
 
-/// Parses a duration as Go's `time.ParseDuration` does, without a sign:
-/// decimal numbers with units `ns`, `us` (`µs`), `ms`, `s`, `m`, `h`,
-/// possibly several (`1m30s`); `0` alone needs no unit.
+/// Parses a duration as Go's `time.ParseDuration` does (the shared
+/// `analysis::duration::parse`), without a sign: decimal numbers with units
+/// `ns`, `us` (`µs`), `ms`, `s`, `m`, `h`, possibly several (`1m30s`); `0`
+/// alone needs no unit.
 pub fn parse_duration(s: &str) -> Result<i64, String> {
-    let bad = || format!("invalid duration {s:?} (examples: 500ms, 10s, 1.5m, 1h2m3s)");
-    if s == "0" {
-        return Ok(0);
+    if s.starts_with(['-', '+']) {
+        return Err(format!(
+            "invalid duration {s:?}: a window length has no sign (examples: 500ms, 10s, 1.5m)"
+        ));
     }
-    let mut rest = s;
-    let mut total: u128 = 0;
-    if rest.is_empty() {
-        return Err(bad());
-    }
-    while !rest.is_empty() {
-        let int_len = rest.bytes().take_while(u8::is_ascii_digit).count();
-        let (int, after) = rest.split_at(int_len);
-        let (frac, after) = match after.strip_prefix('.') {
-            Some(a) => {
-                let n = a.bytes().take_while(u8::is_ascii_digit).count();
-                a.split_at(n)
-            }
-            None => ("", after),
-        };
-        if int.is_empty() && frac.is_empty() {
-            return Err(bad());
-        }
-        let unit_len = after
-            .char_indices()
-            .find(|(_, c)| c.is_ascii_digit() || *c == '.')
-            .map_or(after.len(), |(i, _)| i);
-        let (unit, after) = after.split_at(unit_len);
-        let scale: u128 = match unit {
-            "ns" => 1,
-            "us" | "µs" | "μs" => 1_000,
-            "ms" => 1_000_000,
-            "s" => 1_000_000_000,
-            "m" => 60_000_000_000,
-            "h" => 3_600_000_000_000,
-            _ => return Err(bad()),
-        };
-        let whole: u128 = if int.is_empty() {
-            0
-        } else {
-            int.parse().map_err(|_| bad())?
-        };
-        let mut part = whole.checked_mul(scale).ok_or_else(bad)?;
-        // Fraction digits beyond ns precision are dropped, as in Go.
-        let mut unit_frac = scale;
-        for d in frac.bytes() {
-            if unit_frac < 10 {
-                break;
-            }
-            unit_frac /= 10;
-            part += (d - b'0') as u128 * unit_frac;
-        }
-        total = total.checked_add(part).ok_or_else(bad)?;
-        rest = after;
-    }
-    i64::try_from(total).map_err(|_| bad())
+    analysis::duration::parse(s)
 }
 
 fn parse_positive_duration(s: &str) -> Result<i64, String> {
