@@ -311,23 +311,7 @@ impl Panels {
             .column(Column::auto().at_least(80.0))
             .header(20.0, |mut h| {
                 for (i, name) in ["Entry function", "Count", "Execution"].iter().enumerate() {
-                    h.col(|ui| {
-                        let arrow = if sort.0 == i {
-                            if sort.1 { " ▼" } else { " ▲" }
-                        } else {
-                            ""
-                        };
-                        if ui
-                            .button(RichText::new(format!("{name}{arrow}")).strong())
-                            .clicked()
-                        {
-                            *sort = if sort.0 == i {
-                                (i, !sort.1)
-                            } else {
-                                (i, i != 0)
-                            };
-                        }
-                    });
+                    h.col(|ui| sort_button(ui, name, i, sort, i != 0));
                 }
             })
             .body(|body| {
@@ -454,23 +438,7 @@ impl Panels {
             .column(Column::auto().at_least(80.0))
             .header(20.0, |mut h| {
                 for (i, name) in ["ID", "Type", "Duration"].iter().enumerate() {
-                    h.col(|ui| {
-                        let arrow = if sort.0 == i {
-                            if sort.1 { " ▼" } else { " ▲" }
-                        } else {
-                            ""
-                        };
-                        if ui
-                            .button(RichText::new(format!("{name}{arrow}")).strong())
-                            .clicked()
-                        {
-                            *sort = if sort.0 == i {
-                                (i, !sort.1)
-                            } else {
-                                (i, i == 2)
-                            };
-                        }
-                    });
+                    h.col(|ui| sort_button(ui, name, i, sort, i == 2));
                 }
             })
             .body(|body| {
@@ -689,4 +657,31 @@ fn goroutine_table(ui: &mut Ui, model: &Model, rows: &[&GoroutineRow], out: &mut
                 }
             });
         });
+}
+
+/// A table header button for column `i` of a table sorted by `sort`
+/// (column, descending): clicking flips the order of the sorted column, or
+/// sorts by this one, descending when `descending_first`.
+fn sort_button(
+    ui: &mut egui::Ui,
+    name: &str,
+    i: usize,
+    sort: &mut (usize, bool),
+    descending_first: bool,
+) {
+    let arrow = match (sort.0 == i, sort.1) {
+        (true, true) => " ▼",
+        (true, false) => " ▲",
+        (false, _) => "",
+    };
+    if ui
+        .button(RichText::new(format!("{name}{arrow}")).strong())
+        .clicked()
+    {
+        *sort = if sort.0 == i {
+            (i, !sort.1)
+        } else {
+            (i, descending_first)
+        };
+    }
 }
