@@ -155,18 +155,22 @@ pub struct Generation<'a> {
 }
 
 impl Generation<'_> {
+    /// Takes the decoded-event buffers out for reuse, keeping the tables.
+    pub(crate) fn take_buffers(&mut self) -> Vec<Vec<DecodedEvent>> {
+        std::mem::take(&mut self.decoded)
+            .into_iter()
+            .map(|t| t.events)
+            .collect()
+    }
+
     /// Gives back the decoded-event buffers for reuse.
     pub(crate) fn into_buffers(self) -> Vec<Vec<DecodedEvent>> {
         self.decoded.into_iter().map(|t| t.events).collect()
     }
 }
 
-/// A decoded timed event and where it was read.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct DecodedEvent {
-    pub base: BaseEvent,
-    pub offset: u64,
-}
+/// A decoded timed event; `gen_off` says where it was read.
+pub(crate) type DecodedEvent = BaseEvent;
 
 /// All events of one thread in a generation, decoded; `err` is the decoding
 /// error met after the last good event, reported when the cursor reaches it.
@@ -410,6 +414,7 @@ impl<'a> Generation<'a> {
     /// the page faults of fresh allocations.
     pub(crate) fn decode_events(&mut self, pool: &mut Vec<Vec<DecodedEvent>>) {
         let freq = self.table.freq;
+        let start = self.start;
         self.decoded = self
             .batches
             .iter()
@@ -430,10 +435,9 @@ impl<'a> Generation<'a> {
                             Ok((n, tsdiff)) => {
                                 base.time = freq.mul(tsdiff).wrapping_add(last_ts);
                                 last_ts = base.time;
-                                t.events.push(DecodedEvent {
-                                    base,
-                                    offset: b.offset + off as u64,
-                                });
+                                base.gen_off =
+                                    crate::reader::gen_offset(b.offset + off as u64, start);
+                                t.events.push(base);
                                 off += n;
                             }
                             Err(msg) => {

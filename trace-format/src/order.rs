@@ -8,11 +8,9 @@
 //! as broken. Every rule here mirrors a handler in Go's `order.go`, with Go's
 //! error texts.
 
-use std::collections::VecDeque;
-
 use crate::batch::{NO_THREAD, ThreadId};
 use crate::generation::EvTable;
-use crate::spec::{EventType, SPECS, ev, gostatus, procstatus};
+use crate::spec::{EventType, SPECS, TABLE_ID_ARGS, ev, gostatus, procstatus};
 use crate::table::IdMap;
 use crate::version::Version;
 
@@ -86,9 +84,17 @@ pub struct SchedCtx {
 }
 
 /// A decoded timed event: type, time in ns, and arguments after the delta.
+///
+/// 48 bytes: `has_table` and `gen_off` fill what would be padding after `typ`.
 #[derive(Debug, Clone, Copy, Default)]
 pub(crate) struct BaseEvent {
     pub typ: EventType,
+    /// Whether the event refers to its generation's tables (set when queued;
+    /// false only for the Sync that ends the trace or precedes an error).
+    pub has_table: bool,
+    /// Offset of the event from its generation's first byte, for errors
+    /// (`u32::MAX` if it does not fit).
+    pub gen_off: u32,
     pub time: i64,
     pub args: [u64; 4],
 }
@@ -112,13 +118,11 @@ impl BaseEvent {
     }
 }
 
-/// An ordered event waiting to be handed out.
+/// An ordered event waiting to be handed out (72 bytes).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct QueuedEvent {
     pub ctx: SchedCtx,
     pub base: BaseEvent,
-    /// Whether the event refers to the current generation's tables.
-    pub has_table: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -225,22 +229,33 @@ impl std::fmt::Display for UserRegion<'_> {
     }
 }
 
+/// A goroutine's ordering state. Kept to 32 bytes: it is looked up for most
+/// events; the rarely used region stack and ranges live behind `extra`.
 #[derive(Debug)]
 struct GState<'a> {
     status: u64,
     seq: Seq,
+    extra: Option<Box<GExtra<'a>>>,
+}
+
+/// The parts of a goroutine's state few goroutines use.
+#[derive(Debug, Default)]
+struct GExtra<'a> {
     regions: Vec<UserRegion<'a>>,
     ranges: RangeState,
 }
 
-impl GState<'_> {
+impl<'a> GState<'a> {
     fn new(status: u64, seq: Seq) -> Self {
         GState {
             status,
             seq,
-            regions: Vec::new(),
-            ranges: RangeState::default(),
+            extra: None,
         }
+    }
+
+    fn extra(&mut self) -> &mut GExtra<'a> {
+        self.extra.get_or_insert_with(Box::default)
     }
 }
 
@@ -256,6 +271,24 @@ struct MState {
     g: GoId,
     p: ProcId,
 }
+
+/// Thread states live in a vector so that a thread's batch cursor can hold
+/// its slot for the whole trace: the current thread's state is needed by
+/// every event, and a slot index is cheaper than a hash lookup. A slot is
+/// reserved when a cursor first needs it but stays `present: false` until
+/// Go's reader would have created the entry (its first event, or a
+/// syscalling goroutine's status naming the thread).
+#[derive(Debug, Clone, Copy)]
+struct MSlot {
+    id: ThreadId,
+    present: bool,
+    st: MState,
+}
+
+const NO_M_STATE: MState = MState {
+    g: NO_GOROUTINE,
+    p: NO_PROC,
+};
 
 #[derive(Debug, Clone, Copy)]
 struct TaskState<'a> {
@@ -342,12 +375,26 @@ pub(crate) struct Ordering<'a> {
     version: Version,
     g_states: IdMap<GoId, GState<'a>>,
     p_states: IdMap<ProcId, PState>,
-    m_states: IdMap<ThreadId, MState>,
+    m_index: IdMap<ThreadId, u32>,
+    m_slots: Vec<MSlot>,
     active_tasks: IdMap<TaskId, TaskState<'a>>,
     gc_seq: u64,
     gc_state: GcState,
     initial_gen: u64,
-    queue: VecDeque<QueuedEvent>,
+    /// Ordered events not yet handed out: `queue[head..]`. A vector with a
+    /// read index rather than a ring buffer: it is drained (and reset)
+    /// after almost every event.
+    queue: Vec<QueuedEvent>,
+    head: usize,
+    /// The next buffer `take_queue` installs (handed back by the consumer).
+    spare: Vec<QueuedEvent>,
+    /// Time of the last queued event. Queue order is hand-out order, so
+    /// Go's rule that handed-out times increase strictly is applied here.
+    last_ts: i64,
+    /// Set when a queued event names a stack or string its generation
+    /// lacks: the queue was cut before it, and the trace ends with this
+    /// error (Go's `validateTableIDs`) once the events before it are out.
+    poison: Option<String>,
 }
 
 impl<'a> Ordering<'a> {
@@ -356,19 +403,30 @@ impl<'a> Ordering<'a> {
             version,
             g_states: IdMap::default(),
             p_states: IdMap::default(),
-            m_states: IdMap::default(),
+            m_index: IdMap::default(),
+            m_slots: Vec::new(),
             active_tasks: IdMap::default(),
             gc_seq: 0,
             gc_state: GcState::Undetermined,
             initial_gen: 0,
-            queue: VecDeque::new(),
+            queue: Vec::new(),
+            head: 0,
+            spare: Vec::new(),
+            last_ts: 0,
+            poison: None,
         }
     }
 
     /// Pops the next ordered event.
     #[inline]
     pub fn next(&mut self) -> Option<QueuedEvent> {
-        self.queue.pop_front()
+        let q = *self.queue.get(self.head)?;
+        self.head += 1;
+        if self.head == self.queue.len() {
+            self.queue.clear();
+            self.head = 0;
+        }
+        Some(q)
     }
 
     /// Go's `Version.EventName`, formatted only if an error needs it.
@@ -376,24 +434,116 @@ impl<'a> Ordering<'a> {
         EvName(self.version, typ)
     }
 
+    /// Whether no ordered event is waiting.
+    #[inline]
+    pub fn is_empty(&self) -> bool {
+        self.head == self.queue.len()
+    }
+
+    /// Queues an event made outside the ordering (Sync, CPU sample);
+    /// `table` is its generation's, if it refers to one.
+    pub fn push(&mut self, q: QueuedEvent, table: Option<&EvTable<'_>>) {
+        let from = self.queue.len();
+        self.queue.push(q);
+        self.seal(from, table);
+    }
+
+    /// Checks the table IDs of the events queued from index `from` on and
+    /// forces their times to increase strictly.
+    #[inline]
+    fn seal(&mut self, from: usize, table: Option<&EvTable<'_>>) {
+        for i in from..self.queue.len() {
+            let q = &mut self.queue[i];
+            if let Some(t) = table
+                && q.base.has_table
+                && TABLE_ID_ARGS[q.base.typ as usize] != 0
+                && let Err(msg) = validate_table_ids(t, &q.base)
+            {
+                self.queue.truncate(i);
+                self.poison = Some(msg);
+                return;
+            }
+            if q.base.time <= self.last_ts {
+                q.base.time = self.last_ts.wrapping_add(1);
+            }
+            self.last_ts = q.base.time;
+        }
+    }
+
+    /// Time of the last queued event.
+    pub fn last_ts(&self) -> i64 {
+        self.last_ts
+    }
+
+    /// The table-ID error waiting behind the queue, once the queue is drained.
+    pub fn take_poison(&mut self) -> Option<String> {
+        if self.is_empty() {
+            self.poison.take()
+        } else {
+            None
+        }
+    }
+
+    /// The waiting table-ID error, whatever is still queued before it.
+    pub fn take_poison_now(&mut self) -> String {
+        self.poison.take().unwrap_or_default()
+    }
+
+    /// Number of events in the queue buffer (handed out or not).
+    pub fn queued(&self) -> usize {
+        self.queue.len()
+    }
+
+    /// Drops queued events from index `n` of the buffer on.
+    pub fn truncate(&mut self, n: usize) {
+        self.queue.truncate(n.max(self.head));
+    }
+
+    /// Makes room for `n` more queued events.
+    pub fn reserve(&mut self, n: usize) {
+        self.queue.reserve_exact(n);
+    }
+
+    /// Whether a table-ID error is waiting.
+    pub fn poisoned(&self) -> bool {
+        self.poison.is_some()
+    }
+
+    /// Takes every queued event out, leaving the spare buffer in its place
+    /// with room for `room` events.
+    pub fn take_queue(&mut self, room: usize) -> Vec<QueuedEvent> {
+        let mut next = std::mem::take(&mut self.spare);
+        next.clear();
+        next.reserve_exact(room);
+        let mut out = std::mem::replace(&mut self.queue, next);
+        out.drain(..self.head);
+        self.head = 0;
+        out
+    }
+
+    /// Gives a drained buffer back for the next `take_queue`.
+    pub fn set_spare(&mut self, buf: Vec<QueuedEvent>) {
+        self.spare = buf;
+    }
+
     #[inline]
     fn emit(&mut self, ctx: SchedCtx, base: BaseEvent) {
-        self.queue.push_back(QueuedEvent {
-            ctx,
-            base,
-            has_table: true,
-        });
+        let mut base = base;
+        base.has_table = true;
+        self.queue.push(QueuedEvent { ctx, base });
     }
 
     /// Tries to advance with `e`, read from thread `m` in generation `gen`.
     ///
     /// `Ok(true)`: applied, events queued. `Ok(false)`: not yet possible.
     /// `Err`: the trace is invalid (Go's message).
+    /// `mslot` is `m`'s slot from [`Ordering::m_slot`] (ignored for `NO_THREAD`).
     pub fn advance(
         &mut self,
         e: &mut BaseEvent,
         evt: &mut EvTable<'a>,
         m: ThreadId,
+        mslot: u32,
         gen_no: u64,
     ) -> Result<bool, String> {
         if self.initial_gen == 0 {
@@ -404,14 +554,19 @@ impl<'a> Ordering<'a> {
             p: NO_PROC,
             m,
         };
-        if m != NO_THREAD {
-            let ms = self.m_states.entry(m).or_insert(MState {
-                g: NO_GOROUTINE,
-                p: NO_PROC,
-            });
-            cur.p = ms.p;
-            cur.g = ms.g;
+        let has_m = m != NO_THREAD;
+        if has_m {
+            let Some(slot) = self.m_slots.get_mut(mslot as usize).filter(|s| s.id == m) else {
+                return Err(format!("internal error: no state slot for thread {m}"));
+            };
+            if !slot.present {
+                slot.present = true;
+                slot.st = NO_M_STATE;
+            }
+            cur.p = slot.st.p;
+            cur.g = slot.st.g;
         }
+        let from = self.queue.len();
         let (new, ok) = match e.typ {
             ev::PROCS_CHANGE | ev::GO_LABEL | ev::USER_LOG => self.annotation(e, cur),
             ev::PROC_START => self.proc_start(e, gen_no, cur),
@@ -445,14 +600,51 @@ impl<'a> Ordering<'a> {
             ev::SPAN..=ev::GOROUTINE_STACK_FREE => self.alloc_free(e, cur),
             t => return Err(format!("bad event type found while ordering: {t}")),
         }?;
-        if ok
-            && m != NO_THREAD
-            && let Some(ms) = self.m_states.get_mut(&m)
-        {
-            ms.p = new.p;
-            ms.g = new.g;
+        if ok {
+            if has_m && let Some(slot) = self.m_slots.get_mut(mslot as usize) {
+                slot.st.p = new.p;
+                slot.st.g = new.g;
+            }
+            self.seal(from, Some(evt));
         }
         Ok(ok)
+    }
+
+    /// The state slot of thread `m`, reserved (not yet present) if new.
+    pub fn m_slot(&mut self, m: ThreadId) -> u32 {
+        let next = self.m_slots.len() as u32;
+        let slot = *self.m_index.entry(m).or_insert(next);
+        if slot == next {
+            self.m_slots.push(MSlot {
+                id: m,
+                present: false,
+                st: NO_M_STATE,
+            });
+        }
+        slot
+    }
+
+    fn m_get_mut(&mut self, m: ThreadId) -> Option<&mut MState> {
+        let slot = *self.m_index.get(&m)?;
+        self.m_slots
+            .get_mut(slot as usize)
+            .filter(|s| s.present)
+            .map(|s| &mut s.st)
+    }
+
+    fn m_insert(&mut self, m: ThreadId, st: MState) {
+        let slot = self.m_slot(m) as usize;
+        if let Some(s) = self.m_slots.get_mut(slot) {
+            s.present = true;
+            s.st = st;
+        }
+    }
+
+    fn m_present(&self) -> impl Iterator<Item = (ThreadId, &MState)> {
+        self.m_slots
+            .iter()
+            .filter(|s| s.present)
+            .map(|s| (s.id, &s.st))
     }
 
     fn proc_status(&mut self, e: &mut BaseEvent, gen_no: u64, mut cur: SchedCtx) -> Adv {
@@ -501,7 +693,7 @@ impl<'a> Ordering<'a> {
         }
         if status == procstatus::SYSCALL_ABANDONED && old == procstate::RUNNING {
             let mut found = false;
-            for (&mid, ms) in self.m_states.iter() {
+            for (mid, ms) in self.m_present() {
                 if ms.p == pid {
                     cur.m = mid;
                     cur.p = pid;
@@ -597,7 +789,7 @@ impl<'a> Ordering<'a> {
             self.emit(cur, *e);
             return Ok((new, true));
         }
-        let Some(ms) = self.m_states.get_mut(&mid) else {
+        let Some(ms) = self.m_get_mut(mid) else {
             return Err(format!("stole proc from non-existent thread {mid}"));
         };
         if ms.p != pid {
@@ -655,7 +847,7 @@ impl<'a> Ordering<'a> {
                     }
                     new.g = gid;
                 } else {
-                    match self.m_states.get(&mid) {
+                    match self.m_get_mut(mid) {
                         Some(ms) => {
                             if ms.g != gid {
                                 return Err(format!(
@@ -666,7 +858,7 @@ impl<'a> Ordering<'a> {
                             cur.g = ms.g;
                         }
                         None => {
-                            self.m_states.insert(mid, MState { g: gid, p: NO_PROC });
+                            self.m_insert(mid, MState { g: gid, p: NO_PROC });
                         }
                     }
                     cur.m = mid;
@@ -809,6 +1001,7 @@ impl<'a> Ordering<'a> {
                     typ: ev::GO_BLOCK,
                     time,
                     args: [0; 4],
+                    ..BaseEvent::default()
                 },
             );
         } else {
@@ -819,6 +1012,7 @@ impl<'a> Ordering<'a> {
                     typ: ev::GO_DESTROY,
                     time,
                     args: [0; 4],
+                    ..BaseEvent::default()
                 },
             );
         }
@@ -838,6 +1032,7 @@ impl<'a> Ordering<'a> {
                 typ: ev::GO_START,
                 time,
                 args: [nextg as u64, e.args[1], 0, 0],
+                ..BaseEvent::default()
             },
         );
         Ok((new, true))
@@ -957,6 +1152,7 @@ impl<'a> Ordering<'a> {
                 typ: ev::PROC_STEAL,
                 time: e.time,
                 args: [cur.p as u64, 0, 0, 0],
+                ..BaseEvent::default()
             };
             steal.set_extra(0, procstatus::SYSCALL);
             self.emit(cur, steal);
@@ -1021,15 +1217,15 @@ impl<'a> Ordering<'a> {
         };
         let r = UserRegion { task, name };
         if begin {
-            s.regions.push(r);
-        } else if let Some(&top) = s.regions.last() {
+            s.extra().regions.push(r);
+        } else if let Some(&top) = s.extra.as_ref().and_then(|x| x.regions.last()) {
             if top != r {
                 return Err(format!(
                     "misuse of region in goroutine {}: region end {r} when the inner-most active region start event is {top}",
                     cur.g
                 ));
             }
-            s.regions.pop();
+            s.extra().regions.pop();
         }
         self.emit(cur, *e);
         Ok((cur, true))
@@ -1154,7 +1350,7 @@ impl<'a> Ordering<'a> {
                 e.typ, cur.g
             ));
         };
-        s.ranges.begin(make_range_type(e.typ, desc))?;
+        s.extra().ranges.begin(make_range_type(e.typ, desc))?;
         self.emit(cur, *e);
         Ok((cur, true))
     }
@@ -1166,7 +1362,9 @@ impl<'a> Ordering<'a> {
         let Some(s) = self.g_states.get_mut(&gid) else {
             return Err(format!("uninitialized goroutine {gid} found during {name}"));
         };
-        s.ranges.active(make_range_type(e.typ, 0), initial)?;
+        s.extra()
+            .ranges
+            .active(make_range_type(e.typ, 0), initial)?;
         self.emit(cur, *e);
         Ok((cur, true))
     }
@@ -1179,7 +1377,7 @@ impl<'a> Ordering<'a> {
                 e.typ, cur.g
             ));
         };
-        let desc = s.ranges.end(e.typ)?;
+        let desc = s.extra().ranges.end(e.typ)?;
         if e.typ == ev::STW_END {
             e.args[0] = desc;
         }
@@ -1210,11 +1408,39 @@ impl<'a> Ordering<'a> {
                 st.seq
             )
         });
-        let ms = sorted(&self.m_states, |id, st| {
-            format!("M {id} [g={} p={}]", st.g, st.p)
-        });
+        let mut m_list: Vec<_> = self.m_present().collect();
+        m_list.sort_by_key(|(id, _)| *id);
+        let ms: String = m_list
+            .iter()
+            .map(|(id, st)| format!("M {id} [g={} p={}]\n", st.g, st.p))
+            .collect();
         format!("{gs}\n{ps}\n{ms}\nGC {} {:?}\n", self.gc_seq, self.gc_state)
     }
+}
+
+/// Go's `Event.validateTableIDs`: every stack and string ID the event
+/// refers to exists in its generation.
+fn validate_table_ids(table: &EvTable<'_>, e: &BaseEvent) -> Result<(), String> {
+    let spec = &SPECS[e.typ as usize];
+    for &i in spec.stack_ids {
+        let id = e.args[i - 1];
+        if table.stacks.get(id).is_none() {
+            return Err(format!(
+                "found invalid stack ID {id} for event {}",
+                spec.name
+            ));
+        }
+    }
+    for &i in spec.string_ids {
+        let id = e.args[i - 1];
+        if table.strings.get(id).is_none() {
+            return Err(format!(
+                "found invalid string ID {id} for event {}",
+                spec.name
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// One line per entry of `m`, sorted by key.

@@ -15,7 +15,7 @@ use crate::batch::Batch;
 use crate::batch::ThreadId;
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::generation::{DecodedEvent, EvTable, Frequency, Generation, read_timed_base_event};
+use crate::generation::{DecodedEvent, Frequency, Generation, read_timed_base_event};
 use crate::genstream::{GenItem, GenStream};
 use crate::gosort;
 use crate::order::{BaseEvent, EV_SYNC, NO_GOROUTINE, NO_PROC, Ordering, QueuedEvent, SchedCtx};
@@ -28,6 +28,8 @@ use crate::version::{HEADER_LEN, Version, read_header};
 #[derive(Debug, Clone, Copy)]
 struct BatchCursor {
     m: ThreadId,
+    /// `m`'s state slot in the ordering.
+    mslot: u32,
     /// Index of this thread in `Generation::batches` / `Generation::decoded`.
     list: usize,
     /// Pre-decoded: index of the next event. Lazy: index of the current batch.
@@ -36,20 +38,18 @@ struct BatchCursor {
     data_off: usize,
     /// Lazy: timestamp of the previous event in the batch.
     last_ts: i64,
-    /// File offset of `ev`.
-    ev_offset: u64,
     ev: BaseEvent,
 }
 
 impl BatchCursor {
-    fn new(m: ThreadId, list: usize) -> Self {
+    fn new(m: ThreadId, mslot: u32, list: usize) -> Self {
         BatchCursor {
             m,
+            mslot,
             list,
             idx: 0,
             data_off: 0,
             last_ts: 0,
-            ev_offset: 0,
             ev: BaseEvent::default(),
         }
     }
@@ -60,8 +60,7 @@ impl BatchCursor {
         match g.decoded.get(self.list) {
             Some(t) => match t.events.get(self.idx) {
                 Some(d) => {
-                    self.ev = d.base;
-                    self.ev_offset = d.offset;
+                    self.ev = *d;
                     self.idx += 1;
                     Ok(true)
                 }
@@ -70,12 +69,18 @@ impl BatchCursor {
                     None => Ok(false),
                 },
             },
-            None => self.decode_next(&g.batches[self.list].1, g.table.freq, g.gen_no),
+            None => self.decode_next(&g.batches[self.list].1, g.table.freq, g.gen_no, g.start),
         }
     }
 
     #[inline]
-    fn decode_next(&mut self, batches: &[Batch<'_>], freq: Frequency, gen_no: u64) -> Result<bool> {
+    fn decode_next(
+        &mut self,
+        batches: &[Batch<'_>],
+        freq: Frequency,
+        gen_no: u64,
+        gen_start: u64,
+    ) -> Result<bool> {
         while self.idx < batches.len() && batches[self.idx].data.len() == self.data_off {
             self.idx += 1;
             self.data_off = 0;
@@ -91,22 +96,46 @@ impl BatchCursor {
         let (n, tsdiff) = read_timed_base_event(&b.data[self.data_off..], &mut self.ev)
             .map_err(|msg| Error::invalid(msg, off).in_generation(gen_no))?;
         self.ev.time = freq.mul(tsdiff).wrapping_add(self.last_ts);
+        self.ev.gen_off = gen_offset(off, gen_start);
         self.last_ts = self.ev.time;
-        self.ev_offset = off;
         self.data_off += n;
         Ok(true)
     }
 }
 
-fn heap_sift_up(h: &mut [BatchCursor], mut i: usize) -> usize {
-    while i > 0 && h[(i - 1) / 2].ev.time > h[i].ev.time {
+/// A frontier entry: a cursor's current event time and its index in
+/// `Reader::cursors`. The heap moves these 16-byte keys, not the cursors;
+/// since only times are compared, the keys go through exactly the
+/// permutations Go's heap of cursors goes through (ties included).
+#[derive(Debug, Clone, Copy)]
+struct Key {
+    time: i64,
+    cur: usize,
+}
+
+/// `off` as an offset from its generation's start, `u32::MAX` if too far.
+#[inline]
+pub(crate) fn gen_offset(off: u64, gen_start: u64) -> u32 {
+    u32::try_from(off.wrapping_sub(gen_start)).unwrap_or(u32::MAX)
+}
+
+/// The file offset of an event of `g` (the generation's start if unknown).
+fn event_offset(g: &Generation<'_>, ev: &BaseEvent) -> u64 {
+    match ev.gen_off {
+        u32::MAX => g.start,
+        o => g.start + u64::from(o),
+    }
+}
+
+fn heap_sift_up(h: &mut [Key], mut i: usize) -> usize {
+    while i > 0 && h[(i - 1) / 2].time > h[i].time {
         h.swap((i - 1) / 2, i);
         i = (i - 1) / 2;
     }
     i
 }
 
-fn heap_sift_down(h: &mut [BatchCursor], mut i: usize) {
+fn heap_sift_down(h: &mut [Key], mut i: usize) {
     loop {
         let m = min3(h, i, 2 * i + 1, 2 * i + 2);
         if m == i {
@@ -117,37 +146,37 @@ fn heap_sift_down(h: &mut [BatchCursor], mut i: usize) {
     }
 }
 
-fn min3(h: &[BatchCursor], i0: usize, i1: usize, i2: usize) -> usize {
+fn min3(h: &[Key], i0: usize, i1: usize, i2: usize) -> usize {
     let mut min_idx = i0;
-    let mut min_t = h.get(i0).map_or(i64::MAX, |c| c.ev.time);
+    let mut min_t = h.get(i0).map_or(i64::MAX, |c| c.time);
     if let Some(c) = h.get(i1)
-        && c.ev.time < min_t
+        && c.time < min_t
     {
-        min_t = c.ev.time;
+        min_t = c.time;
         min_idx = i1;
     }
     if let Some(c) = h.get(i2)
-        && c.ev.time < min_t
+        && c.time < min_t
     {
         min_idx = i2;
     }
     min_idx
 }
 
-fn heap_insert(h: &mut Vec<BatchCursor>, c: BatchCursor) {
+fn heap_insert(h: &mut Vec<Key>, c: Key) {
     h.push(c);
     let last = h.len() - 1;
     heap_sift_up(h, last);
 }
 
-fn heap_update(h: &mut [BatchCursor], i: usize) {
+fn heap_update(h: &mut [Key], i: usize) {
     if heap_sift_up(h, i) != i {
         return;
     }
     heap_sift_down(h, i);
 }
 
-fn heap_remove(h: &mut Vec<BatchCursor>, mut i: usize) {
+fn heap_remove(h: &mut Vec<Key>, mut i: usize) {
     while i > 0 {
         h.swap((i - 1) / 2, i);
         i = (i - 1) / 2;
@@ -206,9 +235,11 @@ impl<'a> Source<'a> {
 pub struct Reader<'a> {
     version: Version,
     source: Source<'a>,
-    last_ts: i64,
     current: Option<Box<Generation<'a>>>,
-    frontier: Vec<BatchCursor>,
+    /// Min-heap (by time) of the threads that have events left.
+    frontier: Vec<Key>,
+    /// This generation's cursors, one per thread, indexed by `Key::cur`.
+    cursors: Vec<BatchCursor>,
     cpu_next: usize,
     order: Ordering<'a>,
     syncs: u64,
@@ -219,6 +250,11 @@ pub struct Reader<'a> {
     /// File offset up to which every generation has been completely read.
     complete_through: u64,
     len: usize,
+    /// Hand finished generations out through `retired` instead of recycling
+    /// them (used by [`for_each_event`], whose caller's thread still needs
+    /// their tables after ordering has moved on).
+    handoff: bool,
+    retired: Option<(Box<Generation<'a>>, Vec<QueuedEvent>)>,
 }
 
 impl<'a> Reader<'a> {
@@ -236,9 +272,9 @@ impl<'a> Reader<'a> {
         Reader {
             version,
             source,
-            last_ts: 0,
             current: None,
             frontier: Vec::new(),
+            cursors: Vec::new(),
             cpu_next: 0,
             order: Ordering::new(version),
             syncs: 0,
@@ -247,6 +283,8 @@ impl<'a> Reader<'a> {
             failed: None,
             complete_through: HEADER_LEN as u64,
             len,
+            handoff: false,
+            retired: None,
         }
     }
 
@@ -284,53 +322,73 @@ impl<'a> Reader<'a> {
     /// error, every further call returns the same error.
     #[inline]
     pub fn read_event(&mut self) -> Result<Option<Event<'_>>> {
+        let Some(q) = self.next_checked()? else {
+            return Ok(None);
+        };
+        let table = match &self.current {
+            Some(g) if q.base.has_table => Some(&g.table),
+            _ => None,
+        };
+        Ok(Some(Event::new(table, q.ctx, q.base)))
+    }
+
+    /// The next event (table IDs checked, time clamped, by the ordering).
+    #[inline]
+    fn next_checked(&mut self) -> Result<Option<QueuedEvent>> {
+        // Every event, ordered or injected, goes through the ordering queue.
+        loop {
+            if let Some(q) = self.order.next() {
+                return Ok(Some(q));
+            }
+            if let Some(msg) = self.order.take_poison() {
+                return Err(self.fail_table_ids(msg));
+            }
+            if !self.fill()? {
+                return Ok(None);
+            }
+        }
+    }
+
+    /// The generation's tables lack an ID one of its events uses.
+    #[cold]
+    fn fail_table_ids(&mut self, msg: String) -> Error {
+        let (start, gen_no) = self
+            .current
+            .as_ref()
+            .map_or((0, 0), |g| (g.start, g.gen_no));
+        let e = Error::invalid(msg, start).in_generation(gen_no);
+        self.failed = Some(e.clone());
+        e
+    }
+
+    /// Refills the empty ordering queue (after almost every event: most
+    /// advances queue one event); `Ok(false)` at the end of the trace.
+    fn fill(&mut self) -> Result<bool> {
         if let Some(e) = &self.failed {
             return Err(e.clone());
         }
         if self.done {
-            return Ok(None);
+            return Ok(false);
         }
-        let mut q = match self.order.next() {
-            Some(q) => q,
-            None => match self.next_queued() {
-                Ok(q) => q,
-                Err(e) => {
-                    let e = match self.current.as_ref() {
-                        Some(g) => e.in_generation(g.gen_no),
-                        None => e,
-                    };
-                    self.failed = Some(e.clone());
-                    return Err(e);
-                }
-            },
-        };
-        let table = if q.has_table {
-            self.current.as_ref().map(|g| &g.table)
-        } else {
-            None
-        };
-        if let (Some(t), Some(g)) = (table, self.current.as_ref())
-            && let Err(msg) = validate_table_ids(t, &q)
-        {
-            // The generation's tables lack an ID its events use.
-            let e = Error::invalid(msg, g.start).in_generation(g.gen_no);
+        if let Err(e) = self.next_queued() {
+            let e = match self.current.as_ref() {
+                Some(g) => e.in_generation(g.gen_no),
+                None => e,
+            };
             self.failed = Some(e.clone());
             return Err(e);
         }
-        if q.base.time <= self.last_ts {
-            q.base.time = self.last_ts.wrapping_add(1);
-        }
-        self.last_ts = q.base.time;
-        Ok(Some(Event::new(table, q.ctx, q.base)))
+        Ok(true)
     }
 
-    fn next_sync(&mut self, with_table: bool, time: i64) -> QueuedEvent {
+    fn next_sync(&mut self, with_table: bool, time: i64) {
         self.syncs += 1;
-        sync_event(time, self.syncs, with_table)
+        self.order
+            .push(sync_event(time, self.syncs, with_table), None);
     }
 
-    /// The next event once the ordering queue is empty.
-    fn next_queued(&mut self) -> Result<QueuedEvent> {
+    /// Queues the next event(s) once the ordering queue is empty.
+    fn next_queued(&mut self) -> Result<()> {
         let cpu_left = self
             .current
             .as_ref()
@@ -346,12 +404,13 @@ impl<'a> Reader<'a> {
         };
         // Inject a CPU sample if it comes next.
         if let Some(s) = generation.cpu_samples.get(self.cpu_next)
-            && (self.frontier.is_empty() || s.time < self.frontier[0].ev.time)
+            && (self.frontier.is_empty() || s.time < self.frontier[0].time)
         {
             let mut base = BaseEvent {
                 typ: ev::CPU_SAMPLE,
                 time: s.time,
                 args: [0; 4],
+                ..BaseEvent::default()
             };
             base.args[0] = s.stack;
             let ctx = SchedCtx {
@@ -360,11 +419,10 @@ impl<'a> Reader<'a> {
                 m: s.m,
             };
             self.cpu_next += 1;
-            return Ok(QueuedEvent {
-                ctx,
-                base,
-                has_table: true,
-            });
+            base.has_table = true;
+            self.order
+                .push(QueuedEvent { ctx, base }, Some(&generation.table));
+            return Ok(());
         }
         if self.frontier.is_empty() {
             let msg = format!(
@@ -375,7 +433,7 @@ impl<'a> Reader<'a> {
             return Err(Error::invalid(msg, self.complete_through));
         }
         if !self.try_advance(0)? {
-            gosort::sort_by(&mut self.frontier, |a, b| a.ev.time.cmp(&b.ev.time));
+            gosort::sort_by(&mut self.frontier, |a, b| a.time.cmp(&b.time));
             let mut success = false;
             for i in 1..self.frontier.len() {
                 if self.try_advance(i)? {
@@ -385,10 +443,13 @@ impl<'a> Reader<'a> {
             }
             if !success {
                 let gen_no = self.current.as_ref().map_or(0, |g| g.gen_no);
-                let off = self
-                    .frontier
-                    .first()
-                    .map_or(self.complete_through, |c| c.ev_offset);
+                let off = match (self.frontier.first(), self.current.as_deref()) {
+                    (Some(k), Some(g)) => self
+                        .cursors
+                        .get(k.cur)
+                        .map_or(g.start, |c| event_offset(g, &c.ev)),
+                    _ => self.complete_through,
+                };
                 return Err(Error::invalid(
                     format!(
                         "broken trace: failed to advance: frontier:\n[gen={gen_no}]\n\n{}\n{}\n",
@@ -399,12 +460,13 @@ impl<'a> Reader<'a> {
                 ));
             }
         }
-        self.order.next().ok_or_else(|| {
-            Error::invalid(
+        if self.order.is_empty() && !self.order.poisoned() {
+            return Err(Error::invalid(
                 "invariant violation: advance successful, but queue is empty",
                 self.complete_through,
-            )
-        })
+            ));
+        }
+        Ok(())
     }
 
     #[inline]
@@ -412,15 +474,27 @@ impl<'a> Reader<'a> {
         let Some(generation) = self.current.as_mut() else {
             return Ok(false);
         };
-        let bc = &mut self.frontier[i];
+        let Some(bc) = self.cursors.get_mut(self.frontier[i].cur) else {
+            return Ok(false);
+        };
         let ok = self
             .order
-            .advance(&mut bc.ev, &mut generation.table, bc.m, generation.gen_no)
-            .map_err(|msg| Error::invalid(msg, bc.ev_offset).in_generation(generation.gen_no))?;
+            .advance(
+                &mut bc.ev,
+                &mut generation.table,
+                bc.m,
+                bc.mslot,
+                generation.gen_no,
+            )
+            .map_err(|msg| {
+                Error::invalid(msg, event_offset(generation, &bc.ev))
+                    .in_generation(generation.gen_no)
+            })?;
         if !ok {
             return Ok(false);
         }
         if bc.next_event(generation)? {
+            self.frontier[i].time = bc.ev.time;
             heap_update(&mut self.frontier, i);
         } else {
             heap_remove(&mut self.frontier, i);
@@ -431,7 +505,7 @@ impl<'a> Reader<'a> {
     fn dump_frontier(&self) -> String {
         use std::fmt::Write;
         let mut s = String::new();
-        for bc in &self.frontier {
+        for bc in self.frontier.iter().filter_map(|k| self.cursors.get(k.cur)) {
             let spec = &SPECS[bc.ev.typ as usize];
             let _ = write!(s, "M {} [{} time={}", bc.m, spec.name, bc.ev.time);
             for (i, a) in spec.args.iter().skip(1).enumerate() {
@@ -445,87 +519,96 @@ impl<'a> Reader<'a> {
     /// Moves to the next generation (Go's generation refresh): a Sync event
     /// opens each generation; a read error is preceded by a Sync; the end of
     /// the trace is a final Sync.
-    fn next_generation(&mut self) -> Result<QueuedEvent> {
+    fn next_generation(&mut self) -> Result<()> {
         if let Some(e) = self.pending_err.take() {
             return Err(e);
         }
         if let Some(prev) = self.current.take() {
             self.complete_through = self.complete_through.max(prev.end);
-            self.source.recycle(prev);
+            if self.handoff {
+                self.retired = Some((prev, self.order.take_queue(0)));
+            } else {
+                self.source.recycle(prev);
+            }
         }
         match self.source.next_item() {
             GenItem::Gen(g) => self.install_gen(g),
             GenItem::End => {
                 self.current = None;
                 self.done = true;
-                Ok(self.next_sync(false, self.last_ts))
+                self.next_sync(false, self.order.last_ts());
+                Ok(())
             }
             GenItem::Error(e) => {
                 self.current = None;
                 self.pending_err = Some(e);
-                Ok(self.next_sync(false, self.last_ts))
+                self.next_sync(false, self.order.last_ts());
+                Ok(())
             }
         }
     }
 
-    fn install_gen(&mut self, generation: Box<Generation<'a>>) -> Result<QueuedEvent> {
+    fn install_gen(&mut self, generation: Box<Generation<'a>>) -> Result<()> {
+        if self.handoff {
+            // The generation's events accumulate in the queue: make room once
+            // (derived events may add a few) rather than doubling it.
+            let n = generation
+                .decoded
+                .iter()
+                .map(|t| t.events.len())
+                .sum::<usize>();
+            self.order.reserve(n + generation.cpu_samples.len() + 64);
+        }
         self.cpu_next = 0;
         self.frontier.clear();
+        self.cursors.clear();
         for (list, (m, _)) in generation.batches.iter().enumerate() {
-            let mut bc = BatchCursor::new(*m, list);
+            let mslot = self.order.m_slot(*m);
+            let mut bc = BatchCursor::new(*m, mslot, list);
             if !bc.next_event(&generation)? {
                 continue;
             }
-            heap_insert(&mut self.frontier, bc);
+            let key = Key {
+                time: bc.ev.time,
+                cur: self.cursors.len(),
+            };
+            self.cursors.push(bc);
+            heap_insert(&mut self.frontier, key);
         }
         let time = generation.table.freq.mul(generation.min_ts);
         self.current = Some(generation);
-        Ok(self.next_sync(true, time))
+        self.next_sync(true, time);
+        Ok(())
     }
 }
 
-/// Go's `Event.validateTableIDs`: every stack and string ID the event
-/// refers to exists in its generation.
-#[inline]
-fn validate_table_ids(table: &EvTable<'_>, q: &QueuedEvent) -> Result<(), String> {
-    if q.base.typ == EV_SYNC {
-        return Ok(());
-    }
-    let spec = &SPECS[q.base.typ as usize];
-    for &i in spec.stack_ids {
-        let id = q.base.args[i - 1];
-        if table.stacks.get(id).is_none() {
-            return Err(format!(
-                "found invalid stack ID {id} for event {}",
-                spec.name
-            ));
-        }
-    }
-    for &i in spec.string_ids {
-        let id = q.base.args[i - 1];
-        if table.strings.get(id).is_none() {
-            return Err(format!(
-                "found invalid string ID {id} for event {}",
-                spec.name
-            ));
-        }
-    }
-    Ok(())
+/// One generation's ordered events, passed from the ordering thread to the
+/// caller's thread by [`for_each_event`]. `generation` owns the tables the
+/// events refer to; `err` ends the trace after `events`.
+struct OrderedGen<'a> {
+    generation: Option<Box<Generation<'a>>>,
+    events: Vec<QueuedEvent>,
+    err: Option<Error>,
 }
 
-/// Reads every event of `data`, calling `f` on each, with generations framed
-/// and decoded on a second thread while the calling thread orders the
-/// previous one. Same events, order and errors as [`Reader`]; `f` returning
-/// `false` stops early. Returns the reader's error, if any.
+/// Reads every event of `data`, calling `f` on each: the same events, order
+/// and errors as [`Reader`], in a three-stage pipeline. A producer thread
+/// frames generation N+2, builds its tables and decodes its events; an
+/// ordering thread runs the state machine over generation N+1; the calling
+/// thread hands generation N's ordered events to `f`. Each stage holds at
+/// most one generation, so memory is bounded by a few generations, not by
+/// the trace. `f` returning `false` stops early (and stops the other
+/// stages). Returns the reader's error, if any.
 pub fn for_each_event<F>(data: &[u8], mut f: F) -> Result<()>
 where
     F: FnMut(&Event<'_>) -> bool,
 {
     let version = read_header(data)?;
     std::thread::scope(|scope| {
-        // One generation in flight ahead of the one being ordered bounds memory.
         let (tx, rx) = std::sync::mpsc::sync_channel::<GenItem<'_>>(0);
         let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Vec<DecodedEvent>>>();
+        let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<OrderedGen<'_>>(0);
+        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<QueuedEvent>>();
         scope.spawn(move || {
             let mut stream = GenStream::new(data, version, true);
             loop {
@@ -539,11 +622,70 @@ where
                 }
             }
         });
-        let mut r = Reader::with_source(data.len(), version, Source::Channel(rx, back_tx));
-        while let Some(ev) = r.read_event()? {
-            if !f(&ev) {
-                break;
+        scope.spawn(move || {
+            let recycle = back_tx.clone();
+            let mut r = Reader::with_source(data.len(), version, Source::Channel(rx, back_tx));
+            r.handoff = true;
+            loop {
+                let queued = r.order.queued();
+                let step = r.fill();
+                // A generation ended: everything queued before is its.
+                if let Some((mut prev, events)) = r.retired.take() {
+                    let _ = recycle.send(prev.take_buffers());
+                    let done = OrderedGen {
+                        generation: Some(prev),
+                        events,
+                        err: None,
+                    };
+                    if out_tx.send(done).is_err() {
+                        return;
+                    }
+                    if let Ok(spare) = spare_rx.try_recv() {
+                        r.order.set_spare(spare);
+                    }
+                }
+                let (generation, err) = match step {
+                    Ok(true) => match r.order.poisoned() {
+                        false => continue,
+                        true => {
+                            let msg = r.order.take_poison_now();
+                            let e = r.fail_table_ids(msg);
+                            (r.current.take(), Some(e))
+                        }
+                    },
+                    Ok(false) => (None, None),
+                    Err(e) => {
+                        // As with `Reader`, what the failed step queued is
+                        // never handed out (Go returns the error first).
+                        r.order.truncate(queued);
+                        (r.current.take(), Some(e))
+                    }
+                };
+                let events = r.order.take_queue(0);
+                let _ = out_tx.send(OrderedGen {
+                    generation,
+                    events,
+                    err,
+                });
+                return;
             }
+        });
+        for og in out_rx {
+            for q in &og.events {
+                let table = match &og.generation {
+                    Some(g) if q.base.has_table => Some(&g.table),
+                    _ => None,
+                };
+                if !f(&Event::new(table, q.ctx, q.base)) {
+                    return Ok(());
+                }
+            }
+            if let Some(e) = og.err {
+                return Err(e);
+            }
+            let mut events = og.events;
+            events.clear();
+            let _ = spare_tx.send(events);
         }
         Ok(())
     })
@@ -554,8 +696,10 @@ fn sync_event(time: i64, n: u64, has_table: bool) -> QueuedEvent {
         typ: EV_SYNC,
         time,
         args: [0; 4],
+        ..BaseEvent::default()
     };
     base.args[0] = n;
+    base.has_table = has_table;
     QueuedEvent {
         ctx: SchedCtx {
             g: NO_GOROUTINE,
@@ -563,6 +707,5 @@ fn sync_event(time: i64, n: u64, has_table: bool) -> QueuedEvent {
             m: crate::batch::NO_THREAD,
         },
         base,
-        has_table,
     }
 }

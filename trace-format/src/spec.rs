@@ -169,6 +169,32 @@ const EMPTY: EventSpec = s("", &[]);
 /// The full table of event specs, indexed by event type (length 137).
 pub static SPECS: [EventSpec; ev::MAX_EXPERIMENTAL_EVENT as usize] = build_specs();
 
+/// Per event type, which of `BaseEvent::args` are table IDs: bit `i` (0–3)
+/// marks `args[i]` as a stack ID, bit `4 + i` as a string ID. Lets the
+/// reader skip ID checks for most events with one load and one test.
+pub(crate) static TABLE_ID_ARGS: [u8; 256] = build_table_id_args();
+
+const fn build_table_id_args() -> [u8; 256] {
+    let mut m = [0u8; 256];
+    let mut t = 0;
+    while t < SPECS.len() {
+        let sp = &SPECS[t];
+        let mut j = 0;
+        while j < sp.stack_ids.len() {
+            // Argument `i` of the spec is `args[i - 1]` (`args[0]` of the spec is dt).
+            m[t] |= 1 << (sp.stack_ids[j] - 1);
+            j += 1;
+        }
+        j = 0;
+        while j < sp.string_ids.len() {
+            m[t] |= 1 << (4 + sp.string_ids[j] - 1);
+            j += 1;
+        }
+        t += 1;
+    }
+    m
+}
+
 const fn build_specs() -> [EventSpec; ev::MAX_EXPERIMENTAL_EVENT as usize] {
     let mut a = [EMPTY; ev::MAX_EXPERIMENTAL_EVENT as usize];
     a[ev::EVENT_BATCH as usize] = s("EventBatch", &["gen", "m", "time", "size"]);

@@ -43,6 +43,42 @@ fn events(data: &[u8]) -> (Vec<String>, Option<trace_format::Error>) {
     }
 }
 
+/// As [`events`], through the pipelined `for_each_event`.
+fn events_pipelined(data: &[u8]) -> (Vec<String>, Option<trace_format::Error>) {
+    let mut out = Vec::new();
+    let r = trace_format::for_each_event(data, |ev| {
+        out.push(ev.to_string());
+        true
+    });
+    (out, r.err())
+}
+
+/// The pipelined reader gives the same events and the same error as `Reader`
+/// (returned).
+fn assert_same_as_pipelined(data: &[u8], what: &str) -> Option<String> {
+    let (a, ea) = events(data);
+    let (b, eb) = events_pipelined(data);
+    if a != b {
+        let i = a
+            .iter()
+            .zip(&b)
+            .position(|(x, y)| x != y)
+            .unwrap_or(a.len().min(b.len()));
+        panic!(
+            "{what}: events differ at {i} (lengths {} vs {}): {:?} vs {:?}; errors {:?} vs {:?}",
+            a.len(),
+            b.len(),
+            a.get(i),
+            b.get(i),
+            ea.map(|e| e.to_string()),
+            eb.map(|e| e.to_string())
+        );
+    }
+    let ea = ea.map(|e| e.to_string());
+    assert_eq!(ea, eb.map(|e| e.to_string()), "{what}: errors differ");
+    ea
+}
+
 /// Index just past the Sync event that closes the first `n` generations.
 fn prefix_through_generations(evs: &[String], n: usize) -> usize {
     let mut syncs = 0;
@@ -73,6 +109,9 @@ fn truncated_traces_keep_complete_generations() {
             let part = &data[..cut];
             cuts += 1;
             let (got, err) = events(part);
+            if cuts % 4 == 0 {
+                assert_same_as_pipelined(part, &format!("go1.{v} cut {cut}"));
+            }
             let Ok(fr) = framing::scan(part) else {
                 assert!(cut < 16, "only a cut header fails the scan");
                 continue;
@@ -137,6 +176,7 @@ fn corrupted_traces_do_not_panic() {
         "gc-go1.27.trace",
     ];
     let mut runs = 0;
+    let mut table_id_errors = 0;
     for name in names {
         let data = fixture(name);
         for _ in 0..150 {
@@ -145,13 +185,23 @@ fn corrupted_traces_do_not_panic() {
                 let i = 16 + (rng.next() as usize) % (d.len() - 16);
                 d[i] = rng.next() as u8;
             }
-            let _ = events(&d);
+            let err = assert_same_as_pipelined(&d, &format!("{name} corruption {runs}"));
+            if err.is_some_and(|e| {
+                e.contains("found invalid stack ID") || e.contains("found invalid string ID")
+            }) {
+                table_id_errors += 1;
+            }
             let _ = raw::write_wire_dump(&d, &mut std::io::sink());
             let _ = framing::scan(&d);
             runs += 1;
         }
     }
     assert_eq!(runs, 600);
+    eprintln!("table-ID errors: {table_id_errors}");
+    assert!(
+        table_id_errors > 0,
+        "some corruptions hit the table-ID check"
+    );
 }
 
 #[test]
@@ -170,6 +220,7 @@ fn go_fuzz_corpus_does_not_panic() {
         };
         let bytes = trace_format::goquote::unquote(lit).expect("Go string literal");
         let (evs, _) = events(&bytes);
+        assert_same_as_pipelined(&bytes, "FuzzReader corpus");
         let _ = raw::write_wire_dump(&bytes, &mut std::io::sink());
         assert!(evs.iter().all(|e| !e.is_empty()));
         n += 1;
