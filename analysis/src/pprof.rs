@@ -270,9 +270,9 @@ impl GState {
     }
 }
 
-/// A goroutine transition reduced to what the profile needs. Ops are made
-/// on the thread that orders the events (which owns the generation's stack
-/// table) and may be applied on another.
+/// A goroutine transition reduced to what the profile needs: made while
+/// the event's generation tables are at hand (stacks interned), applied
+/// by the [`Applier`] that keeps the per-goroutine bookkeeping.
 #[derive(Clone, Copy)]
 enum Op {
     /// The time window, resolved at the trace's first event.
@@ -750,8 +750,10 @@ pub fn passes(filter: &Filter) -> u64 {
 /// Computes a profile of a whole trace (`data` must hold complete
 /// generations; see `trace_format::framing`): one pass, or two when the
 /// filter selects tasks or regions (a summary first, for their intervals).
-/// The profile's bookkeeping runs on its own thread, fed with batches of
-/// [`Op`]s by the thread that orders the events. `progress` is called at
+/// Events are reduced to [`Op`]s and applied on the calling thread, which
+/// `for_each_event` keeps apart from the threads that decode and order
+/// them (a fourth thread for the bookkeeping measured slower on 2 cores:
+/// it only adds hand-offs). `progress` is called at
 /// each generation start with the number of generations started so far,
 /// over all passes.
 pub fn compute(
@@ -781,50 +783,22 @@ pub fn compute(
     } else {
         PprofBuilder::new(kind, filter)
     };
-    let PprofBuilder { mut maker, applier } = b;
-    const BATCH: usize = 4096;
-    let (totals, read) = std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Op>>(8);
-        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Op>>();
-        let worker = scope.spawn(move || {
-            let mut applier = applier;
-            for mut batch in rx {
-                for op in batch.drain(..) {
-                    applier.apply(op);
-                }
-                let _ = back_tx.send(batch);
-            }
-            applier.finish()
-        });
-        let mut batch = Vec::with_capacity(BATCH);
-        let read = trace_format::reader::for_each_event(data, |ev| {
-            if ev.kind() == EventKind::Sync
-                && let Some(sync) = ev.sync()
-            {
-                progress(done + sync.n);
-            }
-            if let Some(op) = maker.op(ev) {
-                batch.push(op);
-                if batch.len() == BATCH {
-                    let next = back_rx
-                        .try_recv()
-                        .unwrap_or_else(|_| Vec::with_capacity(BATCH));
-                    if tx.send(std::mem::replace(&mut batch, next)).is_err() {
-                        return false;
-                    }
-                }
-            }
-            true
-        });
-        if !batch.is_empty() {
-            let _ = tx.send(batch);
+    let PprofBuilder {
+        mut maker,
+        mut applier,
+    } = b;
+    let read = trace_format::reader::for_each_event(data, |ev| {
+        if ev.kind() == EventKind::Sync
+            && let Some(sync) = ev.sync()
+        {
+            progress(done + sync.n);
         }
-        drop(tx);
-        let totals = worker
-            .join()
-            .unwrap_or_else(|e| std::panic::resume_unwind(e));
-        (totals, read)
+        if let Some(op) = maker.op(ev) {
+            applier.apply(op);
+        }
+        true
     });
+    let totals = applier.finish();
     read?;
     Ok(records(&maker.stacks, &totals))
 }

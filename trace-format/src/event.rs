@@ -399,13 +399,25 @@ pub type Experimental = (&'static str, &'static str, Vec<(&'static str, u64)>);
 #[derive(Clone, Copy)]
 pub struct Event<'r> {
     table: Option<&'r EvTable<'r>>,
+    /// Task names carried from earlier generations (see `Ordering`).
+    task_names: &'r [&'r [u8]],
     ctx: SchedCtx,
     base: BaseEvent,
 }
 
 impl<'r> Event<'r> {
-    pub(crate) fn new(table: Option<&'r EvTable<'r>>, ctx: SchedCtx, base: BaseEvent) -> Self {
-        Event { table, ctx, base }
+    pub(crate) fn new(
+        table: Option<&'r EvTable<'r>>,
+        task_names: &'r [&'r [u8]],
+        ctx: SchedCtx,
+        base: BaseEvent,
+    ) -> Self {
+        Event {
+            table,
+            task_names,
+            ctx,
+            base,
+        }
     }
 
     /// The event's kind.
@@ -527,9 +539,10 @@ impl<'r> Event<'r> {
         let (parent, typ) = match self.base.typ {
             ev::USER_TASK_BEGIN => (self.base.args[1], self.string(self.base.args[2])),
             ev::USER_TASK_END => {
-                let t = self
-                    .table
-                    .map_or(&b""[..], |t| t.extra_string(self.base.extra(1)));
+                let t = match self.base.extra(1) {
+                    0 => &b""[..],
+                    i => self.task_names.get(i as usize - 1).copied().unwrap_or(b""),
+                };
                 (self.base.extra(0), t)
             }
             _ => return None,

@@ -83,8 +83,6 @@ pub struct EvTable<'a> {
     pub(crate) strings: DataTable<&'a [u8]>,
     pub(crate) stacks: DataTable<StackRange>,
     pub(crate) frames: Vec<Frame<'a>>,
-    /// Strings made during ordering (task names carried from an earlier generation).
-    pub(crate) extra_strings: Vec<&'a [u8]>,
     pub(crate) exp_batches: Vec<(u8, Vec<ExperimentalBatch<'a>>)>,
 }
 
@@ -99,30 +97,6 @@ impl<'a> EvTable<'a> {
         let r = self.stacks.get(id)?;
         self.frames
             .get(r.start as usize..(r.start + r.len) as usize)
-    }
-
-    /// Adds an extra string, returning its ID (0 for the empty string).
-    pub(crate) fn add_extra_string(&mut self, s: &'a [u8]) -> u64 {
-        if s.is_empty() {
-            return 0;
-        }
-        if let Some(i) = self.extra_strings.iter().position(|x| *x == s) {
-            return i as u64 + 1;
-        }
-        self.extra_strings.push(s);
-        self.extra_strings.len() as u64
-    }
-
-    /// The extra string with ID `id`.
-    pub(crate) fn extra_string(&self, id: u64) -> &'a [u8] {
-        match id {
-            0 => b"",
-            _ => self
-                .extra_strings
-                .get(id as usize - 1)
-                .copied()
-                .unwrap_or(b""),
-        }
     }
 
     /// Experimental batches of this generation, by experiment ID.
@@ -155,17 +129,10 @@ pub struct Generation<'a> {
 }
 
 impl Generation<'_> {
-    /// Takes the decoded-event buffers out for reuse, keeping the tables.
-    pub(crate) fn take_buffers(&mut self) -> Vec<Vec<DecodedEvent>> {
+    /// Takes the decoded events out (the reader keeps them apart from the
+    /// tables, which other threads may share).
+    pub(crate) fn take_decoded(&mut self) -> Vec<DecodedThread> {
         std::mem::take(&mut self.decoded)
-            .into_iter()
-            .map(|t| t.events)
-            .collect()
-    }
-
-    /// Gives back the decoded-event buffers for reuse.
-    pub(crate) fn into_buffers(self) -> Vec<Vec<DecodedEvent>> {
-        self.decoded.into_iter().map(|t| t.events).collect()
     }
 }
 
@@ -415,13 +382,30 @@ impl<'a> Generation<'a> {
     pub(crate) fn decode_events(&mut self, pool: &mut Vec<Vec<DecodedEvent>>) {
         let freq = self.table.freq;
         let start = self.start;
+        // Events take at least 2 bytes on the wire, ~5 on average.
+        let estimates: Vec<usize> = self
+            .batches
+            .iter()
+            .map(|(_, bs)| bs.iter().map(|b| b.data.len() / 4).sum())
+            .collect();
+        // Reused buffers go largest to largest: handed out in any order,
+        // every buffer would grow to the largest thread's size.
+        let mut by_size: Vec<usize> = (0..estimates.len()).collect();
+        by_size.sort_by_key(|&i| std::cmp::Reverse(estimates[i]));
+        pool.sort_by_key(Vec::capacity);
+        let mut buffers: Vec<Vec<DecodedEvent>> = vec![Vec::new(); estimates.len()];
+        for i in by_size {
+            buffers[i] = pool.pop().unwrap_or_default();
+        }
+        pool.clear();
         self.decoded = self
             .batches
             .iter()
-            .map(|(_, batches)| {
-                let mut events = pool.pop().unwrap_or_default();
+            .zip(buffers)
+            .zip(&estimates)
+            .map(|(((_, batches), mut events), &estimate)| {
                 events.clear();
-                events.reserve(batches.iter().map(|b| b.data.len() / 4).sum());
+                events.reserve(estimate);
                 let mut t = DecodedThread { events, err: None };
                 'batches: for b in batches {
                     let mut last_ts = 0i64;

@@ -8,6 +8,8 @@
 //! as broken. Every rule here mirrors a handler in Go's `order.go`, with Go's
 //! error texts.
 
+use std::sync::Arc;
+
 use crate::batch::{NO_THREAD, ThreadId};
 use crate::generation::EvTable;
 use crate::spec::{EventType, SPECS, TABLE_ID_ARGS, ev, gostatus, procstatus};
@@ -391,6 +393,11 @@ pub(crate) struct Ordering<'a> {
     /// Time of the last queued event. Queue order is hand-out order, so
     /// Go's rule that handed-out times increase strictly is applied here.
     last_ts: i64,
+    /// Names of tasks ended in this generation but begun in an earlier one
+    /// (its string table lacks them); a `TaskEnd` refers to its name by
+    /// index + 1. Append-only within a generation and shared with the
+    /// events handed out, so a snapshot is an `Arc` clone.
+    task_names: Arc<Vec<&'a [u8]>>,
     /// Set when a queued event names a stack or string its generation
     /// lacks: the queue was cut before it, and the trace ends with this
     /// error (Go's `validateTableIDs`) once the events before it are out.
@@ -412,6 +419,7 @@ impl<'a> Ordering<'a> {
             queue: Vec::new(),
             head: 0,
             spare: Vec::new(),
+            task_names: Arc::default(),
             last_ts: 0,
             poison: None,
         }
@@ -470,6 +478,29 @@ impl<'a> Ordering<'a> {
         }
     }
 
+    /// The names `TaskEnd` events of this generation refer to.
+    pub fn task_names(&self) -> &Arc<Vec<&'a [u8]>> {
+        &self.task_names
+    }
+
+    /// Starts a new generation's task-name list.
+    pub fn new_generation(&mut self) {
+        self.task_names = Arc::default();
+    }
+
+    /// The index + 1 of `name` in the task-name list (0 for no name).
+    fn add_task_name(&mut self, name: &'a [u8]) -> u64 {
+        if name.is_empty() {
+            return 0;
+        }
+        if let Some(i) = self.task_names.iter().position(|x| *x == name) {
+            return i as u64 + 1;
+        }
+        let names = Arc::make_mut(&mut self.task_names);
+        names.push(name);
+        names.len() as u64
+    }
+
     /// Time of the last queued event.
     pub fn last_ts(&self) -> i64 {
         self.last_ts
@@ -497,11 +528,6 @@ impl<'a> Ordering<'a> {
     /// Drops queued events from index `n` of the buffer on.
     pub fn truncate(&mut self, n: usize) {
         self.queue.truncate(n.max(self.head));
-    }
-
-    /// Makes room for `n` more queued events.
-    pub fn reserve(&mut self, n: usize) {
-        self.queue.reserve_exact(n);
     }
 
     /// Whether a table-ID error is waiting.
@@ -541,7 +567,7 @@ impl<'a> Ordering<'a> {
     pub fn advance(
         &mut self,
         e: &mut BaseEvent,
-        evt: &mut EvTable<'a>,
+        evt: &EvTable<'a>,
         m: ThreadId,
         mslot: u32,
         gen_no: u64,
@@ -594,7 +620,7 @@ impl<'a> Ordering<'a> {
             ev::GC_MARK_ASSIST_ACTIVE => self.go_range_active(e, gen_no, cur),
             ev::HEAP_ALLOC | ev::HEAP_GOAL => self.heap_metric(e, cur),
             ev::USER_TASK_BEGIN => self.user_task_begin(e, evt, cur),
-            ev::USER_TASK_END => self.user_task_end(e, evt, cur),
+            ev::USER_TASK_END => self.user_task_end(e, cur),
             ev::USER_REGION_BEGIN | ev::USER_REGION_END => self.user_region(e, evt, cur),
             ev::GO_SWITCH | ev::GO_SWITCH_DESTROY => self.go_switch(e, gen_no, cur),
             ev::SPAN..=ev::GOROUTINE_STACK_FREE => self.alloc_free(e, cur),
@@ -1181,11 +1207,11 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
-    fn user_task_end(&mut self, e: &mut BaseEvent, evt: &mut EvTable<'a>, cur: SchedCtx) -> Adv {
+    fn user_task_end(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
         let id = e.args[0];
         if let Some(ts) = self.active_tasks.remove(&id) {
             e.set_extra(0, ts.parent);
-            let sid = evt.add_extra_string(ts.name);
+            let sid = self.add_task_name(ts.name);
             e.set_extra(1, sid);
         } else {
             e.set_extra(0, NO_TASK);

@@ -15,7 +15,11 @@ use crate::batch::Batch;
 use crate::batch::ThreadId;
 use crate::error::{Error, Result};
 use crate::event::Event;
-use crate::generation::{DecodedEvent, Frequency, Generation, read_timed_base_event};
+use std::sync::Arc;
+
+use crate::generation::{
+    DecodedEvent, DecodedThread, Frequency, Generation, read_timed_base_event,
+};
 use crate::genstream::{GenItem, GenStream};
 use crate::gosort;
 use crate::order::{BaseEvent, EV_SYNC, NO_GOROUTINE, NO_PROC, Ordering, QueuedEvent, SchedCtx};
@@ -56,8 +60,8 @@ impl BatchCursor {
 
     /// Loads the next event; `Ok(false)` when the thread has no more.
     #[inline]
-    fn next_event(&mut self, g: &Generation<'_>) -> Result<bool> {
-        match g.decoded.get(self.list) {
+    fn next_event(&mut self, g: &Generation<'_>, decoded: &[DecodedThread]) -> Result<bool> {
+        match decoded.get(self.list) {
             Some(t) => match t.events.get(self.idx) {
                 Some(d) => {
                     self.ev = *d;
@@ -198,8 +202,11 @@ enum Source<'a> {
 
 impl<'a> Source<'a> {
     /// Returns a finished generation's buffers to whoever decodes the next ones.
-    fn recycle(&mut self, g: Box<Generation<'a>>) {
-        let bufs = g.into_buffers();
+    fn recycle(&mut self, decoded: Vec<DecodedThread>) {
+        if decoded.is_empty() {
+            return;
+        }
+        let bufs = decoded.into_iter().map(|t| t.events).collect();
         match self {
             Source::Inline(s) => s.pool.extend(bufs),
             Source::Channel(_, back) => {
@@ -235,7 +242,11 @@ impl<'a> Source<'a> {
 pub struct Reader<'a> {
     version: Version,
     source: Source<'a>,
-    current: Option<Box<Generation<'a>>>,
+    /// The generation being ordered: its tables, shared with the events
+    /// handed out (another thread may still read them in `for_each_event`).
+    current: Option<Arc<Generation<'a>>>,
+    /// Its events, if decoded ahead (see `BatchCursor`).
+    decoded: Vec<DecodedThread>,
     /// Min-heap (by time) of the threads that have events left.
     frontier: Vec<Key>,
     /// This generation's cursors, one per thread, indexed by `Key::cur`.
@@ -254,7 +265,8 @@ pub struct Reader<'a> {
     /// them (used by [`for_each_event`], whose caller's thread still needs
     /// their tables after ordering has moved on).
     handoff: bool,
-    retired: Option<(Box<Generation<'a>>, Vec<QueuedEvent>)>,
+    #[allow(clippy::type_complexity)]
+    retired: Option<(Arc<Generation<'a>>, Arc<Vec<&'a [u8]>>, Vec<QueuedEvent>)>,
 }
 
 impl<'a> Reader<'a> {
@@ -273,6 +285,7 @@ impl<'a> Reader<'a> {
             version,
             source,
             current: None,
+            decoded: Vec::new(),
             frontier: Vec::new(),
             cursors: Vec::new(),
             cpu_next: 0,
@@ -329,7 +342,12 @@ impl<'a> Reader<'a> {
             Some(g) if q.base.has_table => Some(&g.table),
             _ => None,
         };
-        Ok(Some(Event::new(table, q.ctx, q.base)))
+        Ok(Some(Event::new(
+            table,
+            self.order.task_names(),
+            q.ctx,
+            q.base,
+        )))
     }
 
     /// The next event (table IDs checked, time clamped, by the ordering).
@@ -396,7 +414,7 @@ impl<'a> Reader<'a> {
         if self.frontier.is_empty() && !cpu_left {
             return self.next_generation();
         }
-        let Some(generation) = self.current.as_mut() else {
+        let Some(generation) = self.current.as_deref() else {
             return Err(Error::invalid(
                 "internal error: no generation",
                 self.complete_through,
@@ -471,7 +489,7 @@ impl<'a> Reader<'a> {
 
     #[inline]
     fn try_advance(&mut self, i: usize) -> Result<bool> {
-        let Some(generation) = self.current.as_mut() else {
+        let Some(generation) = self.current.as_deref() else {
             return Ok(false);
         };
         let Some(bc) = self.cursors.get_mut(self.frontier[i].cur) else {
@@ -481,7 +499,7 @@ impl<'a> Reader<'a> {
             .order
             .advance(
                 &mut bc.ev,
-                &mut generation.table,
+                &generation.table,
                 bc.m,
                 bc.mslot,
                 generation.gen_no,
@@ -493,7 +511,7 @@ impl<'a> Reader<'a> {
         if !ok {
             return Ok(false);
         }
-        if bc.next_event(generation)? {
+        if bc.next_event(generation, &self.decoded)? {
             self.frontier[i].time = bc.ev.time;
             heap_update(&mut self.frontier, i);
         } else {
@@ -525,10 +543,10 @@ impl<'a> Reader<'a> {
         }
         if let Some(prev) = self.current.take() {
             self.complete_through = self.complete_through.max(prev.end);
+            self.source.recycle(std::mem::take(&mut self.decoded));
             if self.handoff {
-                self.retired = Some((prev, self.order.take_queue(0)));
-            } else {
-                self.source.recycle(prev);
+                let names = self.order.task_names().clone();
+                self.retired = Some((prev, names, self.order.take_queue(0)));
             }
         }
         match self.source.next_item() {
@@ -548,24 +566,16 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn install_gen(&mut self, generation: Box<Generation<'a>>) -> Result<()> {
-        if self.handoff {
-            // The generation's events accumulate in the queue: make room once
-            // (derived events may add a few) rather than doubling it.
-            let n = generation
-                .decoded
-                .iter()
-                .map(|t| t.events.len())
-                .sum::<usize>();
-            self.order.reserve(n + generation.cpu_samples.len() + 64);
-        }
+    fn install_gen(&mut self, mut generation: Box<Generation<'a>>) -> Result<()> {
+        self.decoded = generation.take_decoded();
+        self.order.new_generation();
         self.cpu_next = 0;
         self.frontier.clear();
         self.cursors.clear();
         for (list, (m, _)) in generation.batches.iter().enumerate() {
             let mslot = self.order.m_slot(*m);
             let mut bc = BatchCursor::new(*m, mslot, list);
-            if !bc.next_event(&generation)? {
+            if !bc.next_event(&generation, &self.decoded)? {
                 continue;
             }
             let key = Key {
@@ -576,30 +586,35 @@ impl<'a> Reader<'a> {
             heap_insert(&mut self.frontier, key);
         }
         let time = generation.table.freq.mul(generation.min_ts);
-        self.current = Some(generation);
+        self.current = Some(Arc::from(generation));
         self.next_sync(true, time);
         Ok(())
     }
 }
 
-/// One generation's ordered events, passed from the ordering thread to the
-/// caller's thread by [`for_each_event`]. `generation` owns the tables the
-/// events refer to; `err` ends the trace after `events`.
-struct OrderedGen<'a> {
-    generation: Option<Box<Generation<'a>>>,
+/// A run of ordered events, passed from the ordering thread to the caller's
+/// thread by [`for_each_event`]. `generation` holds the tables the events
+/// refer to; `err` ends the trace after `events`.
+struct Chunk<'a> {
+    generation: Option<Arc<Generation<'a>>>,
+    task_names: Arc<Vec<&'a [u8]>>,
     events: Vec<QueuedEvent>,
     err: Option<Error>,
 }
 
+/// Events per [`Chunk`]: small enough to keep the stages busy together and
+/// memory flat, large enough that channel traffic is noise.
+const CHUNK: usize = 4096;
+
 /// Reads every event of `data`, calling `f` on each: the same events, order
 /// and errors as [`Reader`], in a three-stage pipeline. A producer thread
-/// frames generation N+2, builds its tables and decodes its events; an
-/// ordering thread runs the state machine over generation N+1; the calling
-/// thread hands generation N's ordered events to `f`. Each stage holds at
-/// most one generation, so memory is bounded by a few generations, not by
-/// the trace. `f` returning `false` stops early (and stops the other
-/// stages). Returns the reader's error, if any.
-pub fn for_each_event<F>(data: &[u8], mut f: F) -> Result<()>
+/// frames generation N+1, builds its tables and decodes its events while an
+/// ordering thread runs the state machine over generation N and passes the
+/// ordered events, in chunks, to the calling thread, which hands them to
+/// `f`. Memory is bounded by two generations' decoded events plus a few
+/// chunks, not by the trace. `f` returning `false` stops early (and stops
+/// the other stages). Returns the reader's error, if any.
+pub fn for_each_event<'d, F>(data: &'d [u8], mut f: F) -> Result<()>
 where
     F: FnMut(&Event<'_>) -> bool,
 {
@@ -607,7 +622,7 @@ where
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<GenItem<'_>>(0);
         let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Vec<DecodedEvent>>>();
-        let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<OrderedGen<'_>>(0);
+        let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Chunk<'_>>(16);
         let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<QueuedEvent>>();
         scope.spawn(move || {
             let mut stream = GenStream::new(data, version, true);
@@ -623,67 +638,81 @@ where
             }
         });
         scope.spawn(move || {
-            let recycle = back_tx.clone();
             let mut r = Reader::with_source(data.len(), version, Source::Channel(rx, back_tx));
             r.handoff = true;
+            let send = |r: &mut Reader<'d>, chunk: Chunk<'d>| {
+                if let Ok(spare) = spare_rx.try_recv() {
+                    r.order.set_spare(spare);
+                }
+                out_tx.send(chunk).is_ok()
+            };
             loop {
                 let queued = r.order.queued();
                 let step = r.fill();
                 // A generation ended: everything queued before is its.
-                if let Some((mut prev, events)) = r.retired.take() {
-                    let _ = recycle.send(prev.take_buffers());
-                    let done = OrderedGen {
+                if let Some((prev, names, events)) = r.retired.take() {
+                    let chunk = Chunk {
                         generation: Some(prev),
+                        task_names: names,
                         events,
                         err: None,
                     };
-                    if out_tx.send(done).is_err() {
+                    if !send(&mut r, chunk) {
                         return;
-                    }
-                    if let Ok(spare) = spare_rx.try_recv() {
-                        r.order.set_spare(spare);
                     }
                 }
                 let (generation, err) = match step {
-                    Ok(true) => match r.order.poisoned() {
-                        false => continue,
-                        true => {
-                            let msg = r.order.take_poison_now();
-                            let e = r.fail_table_ids(msg);
-                            (r.current.take(), Some(e))
+                    Ok(true) if !r.order.poisoned() => {
+                        if r.order.queued() >= CHUNK {
+                            let chunk = Chunk {
+                                generation: r.current.clone(),
+                                task_names: r.order.task_names().clone(),
+                                events: r.order.take_queue(CHUNK + 64),
+                                err: None,
+                            };
+                            if !send(&mut r, chunk) {
+                                return;
+                            }
                         }
-                    },
+                        continue;
+                    }
+                    Ok(true) => {
+                        let msg = r.order.take_poison_now();
+                        let e = r.fail_table_ids(msg);
+                        (r.current.clone(), Some(e))
+                    }
                     Ok(false) => (None, None),
                     Err(e) => {
                         // As with `Reader`, what the failed step queued is
                         // never handed out (Go returns the error first).
                         r.order.truncate(queued);
-                        (r.current.take(), Some(e))
+                        (r.current.clone(), Some(e))
                     }
                 };
-                let events = r.order.take_queue(0);
-                let _ = out_tx.send(OrderedGen {
+                let chunk = Chunk {
                     generation,
-                    events,
+                    task_names: r.order.task_names().clone(),
+                    events: r.order.take_queue(0),
                     err,
-                });
+                };
+                send(&mut r, chunk);
                 return;
             }
         });
-        for og in out_rx {
-            for q in &og.events {
-                let table = match &og.generation {
+        for chunk in out_rx {
+            for q in &chunk.events {
+                let table = match &chunk.generation {
                     Some(g) if q.base.has_table => Some(&g.table),
                     _ => None,
                 };
-                if !f(&Event::new(table, q.ctx, q.base)) {
+                if !f(&Event::new(table, &chunk.task_names, q.ctx, q.base)) {
                     return Ok(());
                 }
             }
-            if let Some(e) = og.err {
+            if let Some(e) = chunk.err {
                 return Err(e);
             }
-            let mut events = og.events;
+            let mut events = chunk.events;
             events.clear();
             let _ = spare_tx.send(events);
         }
