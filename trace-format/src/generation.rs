@@ -414,7 +414,7 @@ impl<'a> Generation<'a> {
                         if last_ts == 0 {
                             last_ts = freq.mul(b.time);
                         }
-                        let mut base = BaseEvent::default();
+                        let mut base = BaseEvent::TABLED;
                         match read_timed_base_event(&b.data[off..], &mut base) {
                             Ok((n, tsdiff)) => {
                                 base.time = freq.mul(tsdiff).wrapping_add(last_ts);

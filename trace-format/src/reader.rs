@@ -54,7 +54,7 @@ impl BatchCursor {
             idx: 0,
             data_off: 0,
             last_ts: 0,
-            ev: BaseEvent::default(),
+            ev: BaseEvent::TABLED,
         }
     }
 
@@ -428,7 +428,7 @@ impl<'a> Reader<'a> {
                 typ: ev::CPU_SAMPLE,
                 time: s.time,
                 args: [0; 4],
-                ..BaseEvent::default()
+                ..BaseEvent::TABLED
             };
             base.args[0] = s.stack;
             let ctx = SchedCtx {
@@ -437,7 +437,6 @@ impl<'a> Reader<'a> {
                 m: s.m,
             };
             self.cpu_next += 1;
-            base.has_table = true;
             self.order
                 .push(QueuedEvent { ctx, base }, Some(&generation.table));
             return Ok(());
