@@ -371,6 +371,18 @@ fn ctx_error(r: SchedReqs, m: bool, p: bool, g: bool) -> String {
     String::new()
 }
 
+/// Go's message for an event of the running goroutine `g` that is missing
+/// (`exists` false) or not in the state `want`.
+#[cold]
+#[inline(never)]
+fn running_g_error(name: EvName, g: GoId, exists: bool, want: &str) -> String {
+    if exists {
+        format!("{name} event for goroutine that's not {want}")
+    } else {
+        format!("event {name} for goroutine ({g}) that doesn't exist")
+    }
+}
+
 /// An event's name in a version's spec, or `Invalid(N)` (Go's `Version.EventName`).
 #[derive(Clone, Copy)]
 struct EvName(Version, EventType);
@@ -473,26 +485,39 @@ impl<'a> Ordering<'a> {
 
     /// Checks the table IDs of the events queued from index `from` on and
     /// forces their times to increase strictly.
-    #[inline]
+    #[inline(always)]
     fn seal(&mut self, from: usize, table: Option<&EvTable<'_>>) {
-        for i in from..self.queue.len() {
-            let q = &mut self.queue[i];
+        let mut last = self.last_ts;
+        let mut i = from;
+        while let Some(q) = self.queue.get_mut(i) {
             let ids = TABLE_ID_ARGS[q.base.typ as usize];
             if ids != 0
                 && q.base.has_table
                 && let Some(t) = table
                 && !table_ids_present(t, ids, &q.base.args)
             {
-                let msg = validate_table_ids(t, &q.base).err().unwrap_or_default();
-                self.queue.truncate(i);
-                self.poison = Some(msg);
-                return;
+                self.poison_at(i, t);
+                break;
             }
-            if q.base.time <= self.last_ts {
-                q.base.time = self.last_ts.wrapping_add(1);
+            if q.base.time <= last {
+                q.base.time = last.wrapping_add(1);
             }
-            self.last_ts = q.base.time;
+            last = q.base.time;
+            i += 1;
         }
+        self.last_ts = last;
+    }
+
+    /// Cuts the queue before event `i`, whose table IDs are missing, and
+    /// keeps the error for when the events before it are out. Out of line:
+    /// the error's formatting would otherwise weigh on every `seal`.
+    #[cold]
+    #[inline(never)]
+    fn poison_at(&mut self, i: usize, t: &EvTable<'_>) {
+        if let Some(q) = self.queue.get(i) {
+            self.poison = Some(validate_table_ids(t, &q.base).err().unwrap_or_default());
+        }
+        self.queue.truncate(i);
     }
 
     /// The names `TaskEnd` events of this generation refer to.
@@ -942,6 +967,7 @@ impl<'a> Ordering<'a> {
     }
 
     /// The running goroutine's state, checked to be `status` (Go's shared preamble).
+    #[inline(always)]
     fn running_g(
         &mut self,
         typ: EventType,
@@ -949,17 +975,16 @@ impl<'a> Ordering<'a> {
         status: u64,
         want: &str,
     ) -> Result<&mut GState<'a>, String> {
-        let name = self.ev_name(typ);
-        let Some(s) = self.g_states.get_mut(&cur.g) else {
-            return Err(format!(
-                "event {name} for goroutine ({}) that doesn't exist",
-                cur.g
-            ));
-        };
-        if s.status != status {
-            return Err(format!("{name} event for goroutine that's not {want}"));
+        let version = self.version;
+        match self.g_states.get_mut(&cur.g) {
+            Some(s) if s.status == status => Ok(s),
+            other => Err(running_g_error(
+                EvName(version, typ),
+                cur.g,
+                other.is_some(),
+                want,
+            )),
         }
-        Ok(s)
     }
 
     fn go_stop_exec(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
@@ -982,6 +1007,7 @@ impl<'a> Ordering<'a> {
     /// Goroutine `gid`'s state, if it is in `status` and `seq` immediately
     /// follows its sequence number. Otherwise the event cannot be ordered yet
     /// (Go: "we can't make an inference as to whether this is bad").
+    #[inline(always)]
     fn next_in_seq(&mut self, gid: GoId, status: u64, seq: Seq) -> Option<&mut GState<'a>> {
         self.g_states
             .get_mut(&gid)
@@ -1467,10 +1493,19 @@ impl<'a> Ordering<'a> {
 /// the spec lookups of [`validate_table_ids`], which words the error.
 #[inline]
 fn table_ids_present(t: &EvTable<'_>, ids: u8, args: &[u64; 4]) -> bool {
-    (0..4).all(|i| {
-        (ids & (1 << i) == 0 || t.stacks.get(args[i]).is_some())
-            && (ids & (16 << i) == 0 || t.strings.get(args[i]).is_some())
-    })
+    let mut bits = ids;
+    while bits != 0 {
+        let b = bits.trailing_zeros() as usize;
+        bits &= bits - 1;
+        let present = match b {
+            0..4 => t.stacks.contains(args[b]),
+            _ => t.strings.contains(args[(b - 4) & 3]),
+        };
+        if !present {
+            return false;
+        }
+    }
+    true
 }
 
 /// Go's `Event.validateTableIDs`: every stack and string ID the event

@@ -131,6 +131,7 @@ fn event_offset(g: &Generation<'_>, ev: &BaseEvent) -> u64 {
     }
 }
 
+#[inline]
 fn heap_sift_up(h: &mut [Key], mut i: usize) -> usize {
     while i > 0 && h[(i - 1) / 2].time > h[i].time {
         h.swap((i - 1) / 2, i);
@@ -139,6 +140,7 @@ fn heap_sift_up(h: &mut [Key], mut i: usize) -> usize {
     i
 }
 
+#[inline]
 fn heap_sift_down(h: &mut [Key], mut i: usize) {
     loop {
         let m = min3(h, i, 2 * i + 1, 2 * i + 2);
@@ -150,6 +152,7 @@ fn heap_sift_down(h: &mut [Key], mut i: usize) {
     }
 }
 
+#[inline]
 fn min3(h: &[Key], i0: usize, i1: usize, i2: usize) -> usize {
     let mut min_idx = i0;
     let mut min_t = h.get(i0).map_or(i64::MAX, |c| c.time);
@@ -173,6 +176,7 @@ fn heap_insert(h: &mut Vec<Key>, c: Key) {
     heap_sift_up(h, last);
 }
 
+#[inline]
 fn heap_update(h: &mut [Key], i: usize) {
     if heap_sift_up(h, i) != i {
         return;

@@ -128,6 +128,16 @@ impl<T: Default> DataTable<T> {
         self.sparse.get(&id)
     }
 
+    /// Whether `id` has a value (as `get(id).is_some()`, cheaper).
+    #[inline]
+    pub fn contains(&self, id: u64) -> bool {
+        match self.dense.get(id as usize) {
+            _ if id == 0 => true,
+            Some(slot) => slot.is_some(),
+            None => !self.sparse.is_empty() && self.sparse.contains_key(&id),
+        }
+    }
+
     /// All non-zero entries, in no particular order.
     pub fn iter(&self) -> impl Iterator<Item = (u64, &T)> {
         let dense = self
