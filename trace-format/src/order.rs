@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::batch::{NO_THREAD, ThreadId};
 use crate::generation::EvTable;
 use crate::spec::{EventType, SPECS, TABLE_ID_ARGS, ev, gostatus, procstatus};
-use crate::table::IdMap;
+use crate::table::{IdMap, SmallIdMap};
 use crate::version::Version;
 
 /// Goroutine ID; `NO_GOROUTINE` when absent.
@@ -327,42 +327,63 @@ enum Req {
     Present,
 }
 
+/// Requirements on an event's context as bit masks (bit 0 thread, bit 1
+/// proc, bit 2 goroutine): checking them is two ANDs on every event.
 #[derive(Clone, Copy)]
 struct SchedReqs {
-    m: Req,
-    p: Req,
-    g: Req,
+    present: u8,
+    absent: u8,
 }
 
 const USER_GO_REQS: SchedReqs = reqs(Req::Present, Req::Present, Req::Present);
 
 /// Requirements on the thread, proc and goroutine of an event's context.
 const fn reqs(m: Req, p: Req, g: Req) -> SchedReqs {
-    SchedReqs { m, p, g }
+    let (mut present, mut absent) = (0, 0);
+    let all = [m, p, g];
+    let mut i = 0;
+    while i < 3 {
+        match all[i] {
+            Req::Present => present |= 1 << i,
+            Req::Absent => absent |= 1 << i,
+            Req::Optional => {}
+        }
+        i += 1;
+    }
+    SchedReqs { present, absent }
 }
 
-#[inline]
-fn validate_ctx(ctx: SchedCtx, r: SchedReqs) -> Result<(), String> {
-    #[inline]
-    fn ok(req: Req, present: bool) -> bool {
-        match req {
-            Req::Present => present,
-            Req::Absent => !present,
-            Req::Optional => true,
+impl SchedReqs {
+    /// The requirement on context part `i` (0 thread, 1 proc, 2 goroutine).
+    fn req(self, i: u8) -> Req {
+        if self.present & (1 << i) != 0 {
+            Req::Present
+        } else if self.absent & (1 << i) != 0 {
+            Req::Absent
+        } else {
+            Req::Optional
         }
     }
-    let (m, p, g) = (ctx.m != NO_THREAD, ctx.p != NO_PROC, ctx.g != NO_GOROUTINE);
-    if ok(r.m, m) && ok(r.p, p) && ok(r.g, g) {
+}
+
+#[inline(always)]
+fn validate_ctx(ctx: SchedCtx, r: SchedReqs) -> Result<(), String> {
+    let have = u8::from(ctx.m != NO_THREAD)
+        | u8::from(ctx.p != NO_PROC) << 1
+        | u8::from(ctx.g != NO_GOROUTINE) << 2;
+    if have & r.present == r.present && have & r.absent == 0 {
         return Ok(());
     }
-    Err(ctx_error(r, m, p, g))
+    Err(ctx_error(r, have))
 }
 
 /// Go's message for the first requirement `validate_ctx` found broken.
 #[cold]
-fn ctx_error(r: SchedReqs, m: bool, p: bool, g: bool) -> String {
-    for (req, present, what) in [(r.m, m, "thread"), (r.p, p, "proc"), (r.g, g, "goroutine")] {
-        match req {
+#[inline(never)]
+fn ctx_error(r: SchedReqs, have: u8) -> String {
+    for (i, what) in [(0, "thread"), (1, "proc"), (2, "goroutine")] {
+        let present = have & (1 << i) != 0;
+        match r.req(i) {
             Req::Present if !present => return format!("expected a {what} but didn't have one"),
             Req::Absent if present => return format!("expected no {what} but had one"),
             _ => {}
@@ -403,7 +424,7 @@ type Adv = Result<(SchedCtx, bool), String>;
 pub(crate) struct Ordering<'a> {
     version: Version,
     g_states: IdMap<GoId, GState<'a>>,
-    p_states: IdMap<ProcId, PState>,
+    p_states: SmallIdMap<PState>,
     m_index: IdMap<ThreadId, u32>,
     m_slots: Vec<MSlot>,
     active_tasks: IdMap<TaskId, TaskState<'a>>,
@@ -436,7 +457,7 @@ impl<'a> Ordering<'a> {
         Ordering {
             version,
             g_states: IdMap::default(),
-            p_states: IdMap::default(),
+            p_states: SmallIdMap::default(),
             m_index: IdMap::default(),
             m_slots: Vec::new(),
             active_tasks: IdMap::default(),
@@ -607,6 +628,7 @@ impl<'a> Ordering<'a> {
     /// `Ok(true)`: applied, events queued. `Ok(false)`: not yet possible.
     /// `Err`: the trace is invalid (Go's message).
     /// `mslot` is `m`'s slot from [`Ordering::m_slot`] (ignored for `NO_THREAD`).
+    #[inline(always)]
     pub fn advance(
         &mut self,
         e: &mut BaseEvent,
@@ -723,7 +745,7 @@ impl<'a> Ordering<'a> {
             return Err(format!("invalid status for proc {pid}: {status}"));
         }
         let mut old = procstatus_to_state(status);
-        if let Some(s) = self.p_states.get_mut(&pid) {
+        if let Some(s) = self.p_states.get_mut(pid) {
             if status == procstatus::SYSCALL_ABANDONED && s.status == procstatus::SYSCALL {
                 old = procstate::RUNNING;
                 e.args[1] = procstatus::SYSCALL;
@@ -780,13 +802,14 @@ impl<'a> Ordering<'a> {
         Ok((new, true))
     }
 
+    #[inline(always)]
     fn proc_start(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
         let pid = e.args[0] as i64;
         let seq = Seq {
             gen_no,
             n: e.args[1],
         };
-        let Some(state) = self.p_states.get_mut(&pid) else {
+        let Some(state) = self.p_states.get_mut(pid) else {
             return Ok((cur, false));
         };
         if state.status != procstatus::IDLE || !seq.succeeds(state.seq) || cur.p != NO_PROC {
@@ -801,9 +824,10 @@ impl<'a> Ordering<'a> {
         Ok((new, true))
     }
 
+    #[inline(always)]
     fn proc_stop(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
         let name = self.ev_name(e.typ);
-        let Some(state) = self.p_states.get_mut(&cur.p) else {
+        let Some(state) = self.p_states.get_mut(cur.p) else {
             return Err(format!(
                 "event {name} for proc ({}) that doesn't exist",
                 cur.p
@@ -828,7 +852,7 @@ impl<'a> Ordering<'a> {
             gen_no,
             n: e.args[1],
         };
-        let Some(state) = self.p_states.get_mut(&pid) else {
+        let Some(state) = self.p_states.get_mut(pid) else {
             return Ok((cur, false));
         };
         if (state.status != procstatus::SYSCALL && state.status != procstatus::SYSCALL_ABANDONED)
@@ -939,6 +963,7 @@ impl<'a> Ordering<'a> {
         Ok((new, true))
     }
 
+    #[inline(always)]
     fn go_create(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
         validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Optional))?;
         if let Some(s) = self.g_states.get(&cur.g)
@@ -987,6 +1012,7 @@ impl<'a> Ordering<'a> {
         }
     }
 
+    #[inline(always)]
     fn go_stop_exec(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
         validate_ctx(cur, USER_GO_REQS)?;
         let s = self.running_g(e.typ, cur, gostatus::RUNNING, "Running")?;
@@ -1014,6 +1040,7 @@ impl<'a> Ordering<'a> {
             .filter(|s| s.status == status && seq.succeeds(s.seq))
     }
 
+    #[inline(always)]
     fn go_start(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
         let gid = e.args[0] as i64;
         let seq = Seq {
@@ -1032,6 +1059,7 @@ impl<'a> Ordering<'a> {
         Ok((new, true))
     }
 
+    #[inline(always)]
     fn go_unblock(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
         let gid = e.args[0] as i64;
         let seq = Seq {
@@ -1108,12 +1136,13 @@ impl<'a> Ordering<'a> {
         Ok((new, true))
     }
 
+    #[inline(always)]
     fn go_syscall_begin(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
         validate_ctx(cur, USER_GO_REQS)?;
         let name = self.ev_name(e.typ);
         self.running_g(e.typ, cur, gostatus::RUNNING, "Running")?
             .status = gostatus::SYSCALL;
-        let Some(p) = self.p_states.get_mut(&cur.p) else {
+        let Some(p) = self.p_states.get_mut(cur.p) else {
             return Err(format!("uninitialized proc {} found during {name}", cur.p));
         };
         p.status = procstatus::SYSCALL;
@@ -1132,12 +1161,13 @@ impl<'a> Ordering<'a> {
         Ok((cur, true))
     }
 
+    #[inline(always)]
     fn go_syscall_end(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
         validate_ctx(cur, USER_GO_REQS)?;
         let name = self.ev_name(e.typ);
         self.running_g(e.typ, cur, gostatus::SYSCALL, "Running")?
             .status = gostatus::RUNNING;
-        let Some(p) = self.p_states.get_mut(&cur.p) else {
+        let Some(p) = self.p_states.get_mut(cur.p) else {
             return Err(format!("uninitialized proc {} found during {name}", cur.p));
         };
         if p.status != procstatus::SYSCALL {
@@ -1154,7 +1184,7 @@ impl<'a> Ordering<'a> {
 
     fn go_syscall_end_blocked(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
         if cur.p != NO_PROC {
-            let Some(p) = self.p_states.get(&cur.p) else {
+            let Some(p) = self.p_states.get(cur.p) else {
                 return Err(format!(
                     "uninitialized proc {} found during {}",
                     cur.p,
@@ -1206,7 +1236,7 @@ impl<'a> Ordering<'a> {
         let mut new = cur;
         new.g = NO_GOROUTINE;
         if cur.p != NO_PROC {
-            let Some(p) = self.p_states.get_mut(&cur.p) else {
+            let Some(p) = self.p_states.get_mut(cur.p) else {
                 return Err(format!("found invalid proc {} during {name}", cur.p));
             };
             if p.status != procstatus::SYSCALL {
@@ -1382,7 +1412,7 @@ impl<'a> Ordering<'a> {
         validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Optional))?;
         let p = self
             .p_states
-            .get_mut(&cur.p)
+            .get_mut(cur.p)
             .ok_or_else(|| format!("uninitialized proc {}", cur.p))?;
         p.ranges.begin(make_range_type(e.typ, 0))?;
         self.emit(cur, *e);
@@ -1392,7 +1422,7 @@ impl<'a> Ordering<'a> {
     fn gc_sweep_active(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
         let pid = e.args[0] as i64;
         let initial = gen_no == self.initial_gen;
-        let Some(p) = self.p_states.get_mut(&pid) else {
+        let Some(p) = self.p_states.get_mut(pid) else {
             return Err(format!("encountered GCSweepActive for unknown proc {pid}"));
         };
         p.ranges.active(make_range_type(e.typ, 0), initial)?;
@@ -1404,7 +1434,7 @@ impl<'a> Ordering<'a> {
         validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Optional))?;
         let p = self
             .p_states
-            .get_mut(&cur.p)
+            .get_mut(cur.p)
             .ok_or_else(|| format!("uninitialized proc {}", cur.p))?;
         p.ranges.end(e.typ)?;
         self.emit(cur, *e);
@@ -1464,14 +1494,14 @@ impl<'a> Ordering<'a> {
     /// A description of the state, for "failed to advance" errors.
     pub fn dump(&self) -> String {
         use crate::spec::{gostatus_name, procstatus_name};
-        let gs = sorted(&self.g_states, |id, st| {
+        let gs = sorted(self.g_states.iter().map(|(k, v)| (*k, v)), |id, st| {
             format!(
                 "G {id} [status={} seq={}]",
                 gostatus_name(st.status),
                 st.seq
             )
         });
-        let ps = sorted(&self.p_states, |id, st| {
+        let ps = sorted(self.p_states.iter(), |id, st| {
             format!(
                 "P {id} [status={} seq={}]",
                 procstatus_name(st.status),
@@ -1491,7 +1521,7 @@ impl<'a> Ordering<'a> {
 /// Whether the table IDs among `args` that `ids` marks (a
 /// [`TABLE_ID_ARGS`] entry) all exist: the check of every event, without
 /// the spec lookups of [`validate_table_ids`], which words the error.
-#[inline]
+#[inline(always)]
 fn table_ids_present(t: &EvTable<'_>, ids: u8, args: &[u64; 4]) -> bool {
     let mut bits = ids;
     while bits != 0 {
@@ -1534,8 +1564,11 @@ fn validate_table_ids(table: &EvTable<'_>, e: &BaseEvent) -> Result<(), String> 
 }
 
 /// One line per entry of `m`, sorted by key.
-fn sorted<V>(m: &IdMap<i64, V>, line: impl Fn(i64, &V) -> String) -> String {
-    let mut entries: Vec<_> = m.iter().collect();
-    entries.sort_by_key(|(id, _)| **id);
-    entries.iter().map(|(id, v)| line(**id, v) + "\n").collect()
+fn sorted<'v, V: 'v>(
+    m: impl Iterator<Item = (i64, &'v V)>,
+    line: impl Fn(i64, &V) -> String,
+) -> String {
+    let mut entries: Vec<_> = m.collect();
+    entries.sort_by_key(|(id, _)| *id);
+    entries.iter().map(|(id, v)| line(*id, v) + "\n").collect()
 }

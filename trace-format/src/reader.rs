@@ -59,7 +59,7 @@ impl BatchCursor {
     }
 
     /// Loads the next event; `Ok(false)` when the thread has no more.
-    #[inline]
+    #[inline(always)]
     fn next_event(&mut self, g: &Generation<'_>, decoded: &[DecodedThread]) -> Result<bool> {
         match decoded.get(self.list) {
             Some(t) => match t.events.get(self.idx) {
@@ -490,7 +490,7 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
-    #[inline]
+    #[inline(always)]
     fn try_advance(&mut self, i: usize) -> Result<bool> {
         let Some(generation) = self.current.as_deref() else {
             return Ok(false);

@@ -69,6 +69,72 @@ pub type FxHashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher
 /// A map keyed by integer IDs (the tables' maps).
 pub type IdMap<K, V> = FxHashMap<K, V>;
 
+/// A map from small non-negative IDs (proc IDs: 0..GOMAXPROCS) to values:
+/// a vector below `SMALL_IDS`, a hash map for any other ID a damaged trace
+/// may carry. Lookups of the common IDs are an index, not a hash.
+#[derive(Debug, Clone)]
+pub struct SmallIdMap<V> {
+    dense: Vec<Option<V>>,
+    sparse: IdMap<i64, V>,
+}
+
+/// IDs below this live in [`SmallIdMap`]'s vector.
+const SMALL_IDS: i64 = 1 << 12;
+
+impl<V> Default for SmallIdMap<V> {
+    fn default() -> Self {
+        SmallIdMap {
+            dense: Vec::new(),
+            sparse: IdMap::default(),
+        }
+    }
+}
+
+impl<V> SmallIdMap<V> {
+    /// The value of `id`.
+    #[inline]
+    pub fn get(&self, id: i64) -> Option<&V> {
+        match usize::try_from(id) {
+            Ok(i) if id < SMALL_IDS => self.dense.get(i)?.as_ref(),
+            _ => self.sparse.get(&id),
+        }
+    }
+
+    /// The value of `id`, mutably.
+    #[inline]
+    pub fn get_mut(&mut self, id: i64) -> Option<&mut V> {
+        match usize::try_from(id) {
+            Ok(i) if id < SMALL_IDS => self.dense.get_mut(i)?.as_mut(),
+            _ => self.sparse.get_mut(&id),
+        }
+    }
+
+    /// Sets the value of `id`.
+    pub fn insert(&mut self, id: i64, v: V) {
+        match usize::try_from(id) {
+            Ok(i) if id < SMALL_IDS => {
+                if self.dense.len() <= i {
+                    self.dense.resize_with(i + 1, || None);
+                }
+                self.dense[i] = Some(v);
+            }
+            _ => {
+                self.sparse.insert(id, v);
+            }
+        }
+    }
+
+    /// All entries, in no particular order.
+    pub fn iter(&self) -> impl Iterator<Item = (i64, &V)> {
+        let dense = self
+            .dense
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_ref().map(|v| (i as i64, v)));
+        dense.chain(self.sparse.iter().map(|(k, v)| (*k, v)))
+    }
+}
+
 /// A mapping from IDs to values, sparse while built, dense once compacted.
 #[derive(Debug, Clone)]
 pub struct DataTable<T> {
@@ -162,6 +228,43 @@ impl<T: Default> DataTable<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn small_id_map() {
+        let mut m: SmallIdMap<u32> = SmallIdMap::default();
+        for id in [0, 3, 4095, 4096, -1, i64::MAX, i64::MIN] {
+            assert_eq!(m.get(id), None);
+            m.insert(id, id as u32);
+        }
+        m.insert(3, 33);
+        if let Some(v) = m.get_mut(-1) {
+            *v = 11;
+        }
+        assert_eq!(m.get(3), Some(&33));
+        assert_eq!(m.get(-1), Some(&11));
+        assert_eq!(m.get(4096), Some(&4096));
+        assert_eq!(m.get(2), None);
+        let mut all: Vec<i64> = m.iter().map(|(k, _)| k).collect();
+        all.sort();
+        assert_eq!(all, [i64::MIN, -1, 0, 3, 4095, 4096, i64::MAX]);
+    }
+
+    #[test]
+    fn contains_agrees_with_get() {
+        let mut dense: DataTable<u32> = DataTable::default();
+        let mut sparse: DataTable<u32> = DataTable::default();
+        for i in [1, 2, 3, 5, 8] {
+            dense.insert(i, 1);
+            sparse.insert(i * 1_000_003, 1);
+        }
+        dense.compactify();
+        sparse.compactify();
+        for t in [&dense, &sparse] {
+            for id in [0, 1, 4, 5, 8, 9, 1_000_003, 5_000_015, u64::MAX] {
+                assert_eq!(t.contains(id), t.get(id).is_some(), "id {id}");
+            }
+        }
+    }
 
     #[test]
     fn dense_and_sparse() {
