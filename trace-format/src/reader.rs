@@ -403,6 +403,73 @@ impl<'a> Reader<'a> {
         Ok(true)
     }
 
+    /// The ordering fast path (pipelined mode): while the thread with the
+    /// earliest event can advance and no CPU sample comes first, orders its
+    /// events until `limit` are queued. Everything else (a generation's end,
+    /// a CPU sample, an event that cannot advance yet, which needs Go's
+    /// sort-and-retry) is left to [`Reader::fill`], which behaves the same
+    /// for what this loop does: it is `fill` minus its per-event checks.
+    /// On an error, what the failed advance queued is dropped, as `Reader`
+    /// never hands it out.
+    fn run_fast(&mut self, limit: usize) -> Result<()> {
+        if self.failed.is_some() || self.order.poisoned() {
+            return Ok(());
+        }
+        let Some(g) = self.current.as_deref() else {
+            return Ok(());
+        };
+        let cpu_at = g
+            .cpu_samples
+            .get(self.cpu_next)
+            .map_or(i64::MAX, |s| s.time);
+        let mut failed = None;
+        while self.order.queued() < limit {
+            let Some(&top) = self.frontier.first() else {
+                break;
+            };
+            if cpu_at < top.time {
+                break;
+            }
+            let Some(bc) = self.cursors.get_mut(top.cur) else {
+                break;
+            };
+            let before = self.order.queued();
+            match self
+                .order
+                .advance(&mut bc.ev, &g.table, bc.m, bc.mslot, g.gen_no)
+            {
+                Ok(true) => {}
+                Ok(false) => break,
+                Err(msg) => {
+                    let e = Error::invalid(msg, event_offset(g, &bc.ev));
+                    failed = Some((before, e));
+                    break;
+                }
+            }
+            match bc.next_event(g, &self.decoded) {
+                Ok(true) => {
+                    self.frontier[0].time = bc.ev.time;
+                    heap_update(&mut self.frontier, 0);
+                }
+                Ok(false) => heap_remove(&mut self.frontier, 0),
+                Err(e) => {
+                    failed = Some((before, e));
+                    break;
+                }
+            }
+            if self.order.poisoned() {
+                break;
+            }
+        }
+        let Some((before, e)) = failed else {
+            return Ok(());
+        };
+        let e = e.in_generation(g.gen_no);
+        self.order.truncate(before);
+        self.failed = Some(e.clone());
+        Err(e)
+    }
+
     fn next_sync(&mut self, with_table: bool, time: i64) {
         self.syncs += 1;
         self.order
@@ -650,8 +717,16 @@ where
                 out_tx.send(chunk).is_ok()
             };
             loop {
-                let queued = r.order.queued();
-                let step = r.fill();
+                let mut queued = r.order.queued();
+                let step = match r.run_fast(CHUNK) {
+                    Ok(()) if r.order.queued() > queued || r.order.poisoned() => Ok(true),
+                    Ok(()) => r.fill(),
+                    Err(e) => {
+                        // `run_fast` already dropped what the failed advance queued.
+                        queued = r.order.queued();
+                        Err(e)
+                    }
+                };
                 // A generation ended: everything queued before is its.
                 if let Some((prev, names, events)) = r.retired.take() {
                     let chunk = Chunk {
