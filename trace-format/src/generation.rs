@@ -5,7 +5,10 @@ use crate::batch::{Batch, FramedBatch, ThreadId, read_batch};
 use crate::error::{Error, ErrorKind, Result};
 use crate::gosort;
 use crate::order::BaseEvent;
-use crate::spec::{MAX_EVENT_TRAILER_DATA_SIZE, MAX_FRAMES_PER_STACK, NO_EXPERIMENT, SPECS, ev};
+use crate::spec::{
+    MAX_EVENT_TRAILER_DATA_SIZE, MAX_FRAMES_PER_STACK, NO_EXPERIMENT, NOT_TIMED, SPECS, TIMED_ARGS,
+    ev,
+};
 use crate::table::{DataTable, IdMap};
 use crate::varint::uvarint;
 use crate::version::Version;
@@ -450,29 +453,37 @@ impl<'a> Generation<'a> {
 
 /// Decodes one timed event from `b` (non-empty) into `e`, returning the bytes
 /// used and the raw timestamp delta (Go's `readTimedBaseEvent`).
-#[inline]
+#[inline(always)]
 pub(crate) fn read_timed_base_event(b: &[u8], e: &mut BaseEvent) -> Result<(usize, u64), String> {
-    let typ = b[0];
-    let Some(spec) = SPECS.get(typ as usize) else {
-        return Err(format!("found invalid event type: {typ}"));
-    };
-    if spec.args.is_empty() || !spec.is_timed {
-        return Err(format!("found event without a timestamp: type={typ}"));
+    let typ = b.first().copied().unwrap_or(0);
+    let nargs = TIMED_ARGS[typ as usize];
+    if nargs == NOT_TIMED {
+        return Err(not_timed_error(typ));
     }
     e.typ = typ;
     let mut n = 1;
-    let Some((ts, nb)) = uvarint(&b[n..]) else {
+    let Some((ts, nb)) = uvarint(b.get(n..).unwrap_or_default()) else {
         return Err("found invalid uvarint for timestamp".into());
     };
     n += nb;
-    for i in 0..spec.args.len() - 1 {
-        let Some((a, nb)) = uvarint(&b[n..]) else {
+    for a in e.args.iter_mut().take(nargs as usize) {
+        let Some((v, nb)) = uvarint(b.get(n..).unwrap_or_default()) else {
             return Err("found invalid uvarint".into());
         };
-        e.args[i] = a;
+        *a = v;
         n += nb;
     }
     Ok((n, ts))
+}
+
+/// Go's error for a byte that does not start a timed event.
+#[cold]
+#[inline(never)]
+fn not_timed_error(typ: u8) -> String {
+    match SPECS.get(typ as usize) {
+        None => format!("found invalid event type: {typ}"),
+        Some(_) => format!("found event without a timestamp: type={typ}"),
+    }
 }
 
 /// A cursor over a structural batch's data, producing Go's error texts.

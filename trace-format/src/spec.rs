@@ -169,6 +169,29 @@ const EMPTY: EventSpec = s("", &[]);
 /// The full table of event specs, indexed by event type (length 137).
 pub static SPECS: [EventSpec; ev::MAX_EXPERIMENTAL_EVENT as usize] = build_specs();
 
+/// Per event type, the number of arguments after the timestamp of a timed
+/// event, or `NOT_TIMED` for a type that is not a timed event (invalid or
+/// structural): one table load instead of a spec lookup per decoded event.
+pub(crate) static TIMED_ARGS: [u8; 256] = build_timed_args();
+
+/// [`TIMED_ARGS`] entry of a type that is not a timed event.
+pub(crate) const NOT_TIMED: u8 = u8::MAX;
+
+const fn build_timed_args() -> [u8; 256] {
+    let mut m = [NOT_TIMED; 256];
+    let mut t = 0;
+    while t < SPECS.len() {
+        let sp = &SPECS[t];
+        if !sp.args.is_empty() && sp.is_timed {
+            // `BaseEvent::args` holds four (checked when this table is built).
+            assert!(sp.args.len() - 1 <= 4);
+            m[t] = (sp.args.len() - 1) as u8;
+        }
+        t += 1;
+    }
+    m
+}
+
 /// Per event type, which of `BaseEvent::args` are table IDs: bit `i` (0–3)
 /// marks `args[i]` as a stack ID, bit `4 + i` as a string ID. Lets the
 /// reader skip ID checks for most events with one load and one test.

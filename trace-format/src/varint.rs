@@ -7,6 +7,22 @@
 /// number of bytes used, or `None` if `b` ends early or the value overflows.
 #[inline]
 pub fn uvarint(b: &[u8]) -> Option<(u64, usize)> {
+    // Most trace varints (type-relative arguments, time deltas) take one byte.
+    // Time deltas mostly take two or three.
+    match *b {
+        [b0, ..] if b0 < 0x80 => Some((u64::from(b0), 1)),
+        [b0, b1, ..] if b1 < 0x80 => Some((u64::from(b0 & 0x7f) | u64::from(b1) << 7, 2)),
+        [b0, b1, b2, ..] if b2 < 0x80 => Some((
+            u64::from(b0 & 0x7f) | u64::from(b1 & 0x7f) << 7 | u64::from(b2) << 14,
+            3,
+        )),
+        _ => uvarint_long(b),
+    }
+}
+
+/// [`uvarint`] past its fast paths: the general loop.
+#[cold]
+fn uvarint_long(b: &[u8]) -> Option<(u64, usize)> {
     let mut x: u64 = 0;
     let mut s: u32 = 0;
     for (i, &byte) in b.iter().enumerate() {
@@ -62,5 +78,32 @@ mod tests {
         );
         assert_eq!(uvarint(&[0x80]), None);
         assert_eq!(uvarint(&[]), None);
+    }
+
+    /// The unrolled short forms agree with the general loop: every input of
+    /// up to two bytes, and three- and four-byte inputs on a grid.
+    #[test]
+    fn fast_paths_match_the_loop() {
+        let mut inputs: Vec<Vec<u8>> = vec![vec![]];
+        for a in 0..=255u8 {
+            inputs.push(vec![a]);
+            for b in 0..=255u8 {
+                inputs.push(vec![a, b]);
+            }
+        }
+        let grid = [0x00, 0x01, 0x7f, 0x80, 0x81, 0xfe, 0xff];
+        for &a in &grid {
+            for &b in &grid {
+                for &c in &grid {
+                    inputs.push(vec![a, b, c]);
+                    for &d in &grid {
+                        inputs.push(vec![a, b, c, d]);
+                    }
+                }
+            }
+        }
+        for v in &inputs {
+            assert_eq!(uvarint(v), uvarint_long(v), "{v:x?}");
+        }
     }
 }
