@@ -6,8 +6,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::gosort;
 use crate::order::BaseEvent;
 use crate::spec::{
-    MAX_EVENT_TRAILER_DATA_SIZE, MAX_FRAMES_PER_STACK, NO_EXPERIMENT, NOT_TIMED, SPECS, TIMED_ARGS,
-    ev,
+    MAX_EVENT_TRAILER_DATA_SIZE, MAX_FRAMES_PER_STACK, NO_EXPERIMENT, NOT_TIMED, SPECS,
+    TABLE_ID_ARGS, TIMED_ARGS, ev,
 };
 use crate::table::{DataTable, IdMap};
 use crate::varint::uvarint;
@@ -100,6 +100,25 @@ impl<'a> EvTable<'a> {
         let r = self.stacks.get(id)?;
         self.frames
             .get(r.start as usize..(r.start + r.len) as usize)
+    }
+
+    /// Whether the stack and string IDs among the arguments of an event of
+    /// type `typ` all exist here (Go's `validateTableIDs`, minus the error).
+    #[inline(always)]
+    pub(crate) fn ids_present(&self, typ: u8, args: &[u64; 4]) -> bool {
+        let mut bits = TABLE_ID_ARGS[typ as usize];
+        while bits != 0 {
+            let b = bits.trailing_zeros() as usize;
+            bits &= bits - 1;
+            let present = match b {
+                0..4 => self.stacks.contains(args[b]),
+                _ => self.strings.contains(args[(b - 4) & 3]),
+            };
+            if !present {
+                return false;
+            }
+        }
+        true
     }
 
     /// Experimental batches of this generation, by experiment ID.
@@ -424,6 +443,7 @@ impl<'a> Generation<'a> {
                                 last_ts = base.time;
                                 base.gen_off =
                                     crate::reader::gen_offset(b.offset + off as u64, start);
+                                base.ids_ok = self.table.ids_present(base.typ, &base.args);
                                 t.events.push(base);
                                 off += n;
                             }

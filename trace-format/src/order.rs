@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use crate::batch::{NO_THREAD, ThreadId};
 use crate::generation::EvTable;
-use crate::spec::{EventType, SPECS, TABLE_ID_ARGS, ev, gostatus, procstatus};
+use crate::spec::{EventType, SPECS, ev, gostatus, procstatus};
 use crate::table::{IdMap, SmallIdMap};
 use crate::version::Version;
 
@@ -94,6 +94,10 @@ pub(crate) struct BaseEvent {
     /// Whether the event refers to its generation's tables (set when queued;
     /// false only for the Sync that ends the trace or precedes an error).
     pub has_table: bool,
+    /// Whether the stack and string IDs among its arguments exist in its
+    /// generation's tables: checked where the event is decoded (on the
+    /// decoding thread when pipelined), acted on when it is queued.
+    pub ids_ok: bool,
     /// Offset of the event from its generation's first byte, for errors
     /// (`u32::MAX` if it does not fit).
     pub gen_off: u32,
@@ -106,6 +110,7 @@ impl BaseEvent {
     pub const TABLED: BaseEvent = BaseEvent {
         typ: 0,
         has_table: true,
+        ids_ok: true,
         gen_off: 0,
         time: 0,
         args: [0; 4],
@@ -498,24 +503,33 @@ impl<'a> Ordering<'a> {
 
     /// Queues an event made outside the ordering (Sync, CPU sample);
     /// `table` is its generation's, if it refers to one.
-    pub fn push(&mut self, q: QueuedEvent, table: Option<&EvTable<'_>>) {
+    pub fn push(&mut self, mut q: QueuedEvent, table: Option<&EvTable<'_>>) {
+        if let Some(t) = table {
+            q.base.ids_ok = t.ids_present(q.base.typ, &q.base.args);
+        }
         let from = self.queue.len();
         self.queue.push(q);
         self.seal(from, table);
     }
 
-    /// Checks the table IDs of the events queued from index `from` on and
-    /// forces their times to increase strictly.
+    /// Acts on the table-ID checks of the events queued from index `from`
+    /// on (made when they were decoded; events made by the ordering refer to
+    /// no IDs, or ID 0) and forces their times to increase strictly.
     #[inline(always)]
     fn seal(&mut self, from: usize, table: Option<&EvTable<'_>>) {
         let mut last = self.last_ts;
         let mut i = from;
         while let Some(q) = self.queue.get_mut(i) {
-            let ids = TABLE_ID_ARGS[q.base.typ as usize];
-            if ids != 0
+            // The check made at decoding still holds for the event as queued:
+            // the ordering only rewrites arguments that are not table IDs.
+            debug_assert!(
+                !q.base.has_table
+                    || table
+                        .is_none_or(|t| t.ids_present(q.base.typ, &q.base.args) == q.base.ids_ok)
+            );
+            if !q.base.ids_ok
                 && q.base.has_table
                 && let Some(t) = table
-                && !table_ids_present(t, ids, &q.base.args)
             {
                 self.poison_at(i, t);
                 break;
@@ -1516,26 +1530,6 @@ impl<'a> Ordering<'a> {
             .collect();
         format!("{gs}\n{ps}\n{ms}\nGC {} {:?}\n", self.gc_seq, self.gc_state)
     }
-}
-
-/// Whether the table IDs among `args` that `ids` marks (a
-/// [`TABLE_ID_ARGS`] entry) all exist: the check of every event, without
-/// the spec lookups of [`validate_table_ids`], which words the error.
-#[inline(always)]
-fn table_ids_present(t: &EvTable<'_>, ids: u8, args: &[u64; 4]) -> bool {
-    let mut bits = ids;
-    while bits != 0 {
-        let b = bits.trailing_zeros() as usize;
-        bits &= bits - 1;
-        let present = match b {
-            0..4 => t.stacks.contains(args[b]),
-            _ => t.strings.contains(args[(b - 4) & 3]),
-        };
-        if !present {
-            return false;
-        }
-    }
-    true
 }
 
 /// Go's `Event.validateTableIDs`: every stack and string ID the event

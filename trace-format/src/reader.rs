@@ -17,9 +17,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use std::sync::Arc;
 
-use crate::generation::{
-    DecodedEvent, DecodedThread, Frequency, Generation, read_timed_base_event,
-};
+use crate::generation::{DecodedEvent, DecodedThread, Generation, read_timed_base_event};
 use crate::genstream::{GenItem, GenStream};
 use crate::gosort;
 use crate::order::{BaseEvent, EV_SYNC, NO_GOROUTINE, NO_PROC, Ordering, QueuedEvent, SchedCtx};
@@ -73,18 +71,13 @@ impl BatchCursor {
                     None => Ok(false),
                 },
             },
-            None => self.decode_next(&g.batches[self.list].1, g.table.freq, g.gen_no, g.start),
+            None => self.decode_next(&g.batches[self.list].1, g),
         }
     }
 
     #[inline]
-    fn decode_next(
-        &mut self,
-        batches: &[Batch<'_>],
-        freq: Frequency,
-        gen_no: u64,
-        gen_start: u64,
-    ) -> Result<bool> {
+    fn decode_next(&mut self, batches: &[Batch<'_>], g: &Generation<'_>) -> Result<bool> {
+        let (table, freq, gen_no, gen_start) = (&g.table, g.table.freq, g.gen_no, g.start);
         while self.idx < batches.len() && batches[self.idx].data.len() == self.data_off {
             self.idx += 1;
             self.data_off = 0;
@@ -101,6 +94,7 @@ impl BatchCursor {
             .map_err(|msg| Error::invalid(msg, off).in_generation(gen_no))?;
         self.ev.time = freq.mul(tsdiff).wrapping_add(self.last_ts);
         self.ev.gen_off = gen_offset(off, gen_start);
+        self.ev.ids_ok = table.ids_present(self.ev.typ, &self.ev.args);
         self.last_ts = self.ev.time;
         self.data_off += n;
         Ok(true)
