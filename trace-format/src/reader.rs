@@ -702,74 +702,8 @@ where
             }
         });
         scope.spawn(move || {
-            let mut r = Reader::with_source(data.len(), version, Source::Channel(rx, back_tx));
-            r.handoff = true;
-            let send = |r: &mut Reader<'d>, chunk: Chunk<'d>| {
-                if let Ok(spare) = spare_rx.try_recv() {
-                    r.order.set_spare(spare);
-                }
-                out_tx.send(chunk).is_ok()
-            };
-            loop {
-                let mut queued = r.order.queued();
-                let step = match r.run_fast(CHUNK) {
-                    Ok(()) if r.order.queued() > queued || r.order.poisoned() => Ok(true),
-                    Ok(()) => r.fill(),
-                    Err(e) => {
-                        // `run_fast` already dropped what the failed advance queued.
-                        queued = r.order.queued();
-                        Err(e)
-                    }
-                };
-                // A generation ended: everything queued before is its.
-                if let Some((prev, names, events)) = r.retired.take() {
-                    let chunk = Chunk {
-                        generation: Some(prev),
-                        task_names: names,
-                        events,
-                        err: None,
-                    };
-                    if !send(&mut r, chunk) {
-                        return;
-                    }
-                }
-                let (generation, err) = match step {
-                    Ok(true) if !r.order.poisoned() => {
-                        if r.order.queued() >= CHUNK {
-                            let chunk = Chunk {
-                                generation: r.current.clone(),
-                                task_names: r.order.task_names().clone(),
-                                events: r.order.take_queue(CHUNK + 64),
-                                err: None,
-                            };
-                            if !send(&mut r, chunk) {
-                                return;
-                            }
-                        }
-                        continue;
-                    }
-                    Ok(true) => {
-                        let msg = r.order.take_poison_now();
-                        let e = r.fail_table_ids(msg);
-                        (r.current.clone(), Some(e))
-                    }
-                    Ok(false) => (None, None),
-                    Err(e) => {
-                        // As with `Reader`, what the failed step queued is
-                        // never handed out (Go returns the error first).
-                        r.order.truncate(queued);
-                        (r.current.clone(), Some(e))
-                    }
-                };
-                let chunk = Chunk {
-                    generation,
-                    task_names: r.order.task_names().clone(),
-                    events: r.order.take_queue(0),
-                    err,
-                };
-                send(&mut r, chunk);
-                return;
-            }
+            let r = Reader::with_source(data.len(), version, Source::Channel(rx, back_tx));
+            order_in_chunks(r, &out_tx, &spare_rx);
         });
         for chunk in out_rx {
             for q in &chunk.events {
@@ -790,6 +724,84 @@ where
         }
         Ok(())
     })
+}
+
+/// The ordering stage of [`for_each_event`]: runs `r` over the generations
+/// the producer sends and passes the ordered events on in chunks (a chunk
+/// never spans two generations; the last one carries the error, if any).
+/// Returns when the trace ends or the caller stops listening.
+fn order_in_chunks<'d>(
+    mut r: Reader<'d>,
+    out_tx: &std::sync::mpsc::SyncSender<Chunk<'d>>,
+    spare_rx: &std::sync::mpsc::Receiver<Vec<QueuedEvent>>,
+) {
+    r.handoff = true;
+    let send = |r: &mut Reader<'d>, chunk: Chunk<'d>| {
+        if let Ok(spare) = spare_rx.try_recv() {
+            r.order.set_spare(spare);
+        }
+        out_tx.send(chunk).is_ok()
+    };
+    loop {
+        let mut queued = r.order.queued();
+        let step = match r.run_fast(CHUNK) {
+            Ok(()) if r.order.queued() > queued || r.order.poisoned() => Ok(true),
+            Ok(()) => r.fill(),
+            Err(e) => {
+                // `run_fast` already dropped what the failed advance queued.
+                queued = r.order.queued();
+                Err(e)
+            }
+        };
+        // A generation ended: everything queued before is its.
+        if let Some((prev, names, events)) = r.retired.take() {
+            let chunk = Chunk {
+                generation: Some(prev),
+                task_names: names,
+                events,
+                err: None,
+            };
+            if !send(&mut r, chunk) {
+                return;
+            }
+        }
+        let (generation, err) = match step {
+            Ok(true) if !r.order.poisoned() => {
+                if r.order.queued() >= CHUNK {
+                    let chunk = Chunk {
+                        generation: r.current.clone(),
+                        task_names: r.order.task_names().clone(),
+                        events: r.order.take_queue(CHUNK + 64),
+                        err: None,
+                    };
+                    if !send(&mut r, chunk) {
+                        return;
+                    }
+                }
+                continue;
+            }
+            Ok(true) => {
+                let msg = r.order.take_poison_now();
+                let e = r.fail_table_ids(msg);
+                (r.current.clone(), Some(e))
+            }
+            Ok(false) => (None, None),
+            Err(e) => {
+                // As with `Reader`, what the failed step queued is
+                // never handed out (Go returns the error first).
+                r.order.truncate(queued);
+                (r.current.clone(), Some(e))
+            }
+        };
+        let chunk = Chunk {
+            generation,
+            task_names: r.order.task_names().clone(),
+            events: r.order.take_queue(0),
+            err,
+        };
+        send(&mut r, chunk);
+        return;
+    }
 }
 
 fn sync_event(time: i64, n: u64, has_table: bool) -> QueuedEvent {
