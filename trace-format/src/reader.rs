@@ -678,7 +678,7 @@ const CHUNK: usize = 4096;
 /// `f`. Memory is bounded by two generations' decoded events plus a few
 /// chunks, not by the trace. `f` returning `false` stops early (and stops
 /// the other stages). Returns the reader's error, if any.
-pub fn for_each_event<'d, F>(data: &'d [u8], mut f: F) -> Result<()>
+pub fn for_each_event<F>(data: &[u8], mut f: F) -> Result<()>
 where
     F: FnMut(&Event<'_>) -> bool,
 {
