@@ -7,9 +7,23 @@
 //! sort the frontier by time and try the others in order. CPU samples are
 //! merged in by time. Output times are forced to increase strictly.
 //!
-//! Generations come from a [`GenStream`], inline for [`Reader`] or on a
-//! second thread for [`for_each_event`], which frames, builds tables and
-//! decodes generation N+1 while generation N is being ordered.
+//! Generations come from a [`GenStream`], inline for [`Reader`] (which
+//! decodes each thread's events lazily, as Go's batch cursors do), or for
+//! [`for_each_event`] from a producer thread that frames, builds tables and
+//! decodes generation N+1 (checking each event's table IDs) while a second
+//! thread orders generation N and the caller's thread consumes the events.
+//!
+//! Why the work is split this way, on the 2-core machines we measure on:
+//! ordering is inherently sequential and the most expensive stage, so it
+//! gets a thread to itself with nothing else on it; decoding needs no
+//! ordering state, so it moves off that thread; the caller's analysis runs
+//! on a third thread, fed in chunks so it starts at once and memory stays
+//! flat. The ordering hot path is written to avoid per-event overheads
+//! measured with callgrind (~210 instructions per ordered event): events
+//! move as 48-byte values laid out so that copies do not stall on
+//! store forwarding, thread states sit in slots the cursors hold, error
+//! formatting is out of line, and `Reader::run_fast` skips the general
+//! step's checks while the heap's top can advance.
 
 use crate::batch::Batch;
 use crate::batch::ThreadId;
