@@ -365,6 +365,10 @@ impl<'a> Reader<'a> {
     /// The next event (table IDs checked, time clamped, by the ordering).
     #[inline]
     fn next_checked(&mut self) -> Result<Option<QueuedEvent>> {
+        // After an error, nothing more: not even what the failed step queued.
+        if let Some(e) = &self.failed {
+            return Err(e.clone());
+        }
         // Every event, ordered or injected, goes through the ordering queue.
         loop {
             if let Some(q) = self.order.next() {
@@ -373,7 +377,10 @@ impl<'a> Reader<'a> {
             if let Some(msg) = self.order.take_poison() {
                 return Err(self.fail_table_ids(msg));
             }
-            if !self.fill()? {
+            // The fast path orders one event when it can; `fill` does the rest.
+            let before = self.order.queued();
+            self.run_fast(before + 1)?;
+            if self.order.queued() == before && !self.order.poisoned() && !self.fill()? {
                 return Ok(None);
             }
         }
@@ -419,6 +426,7 @@ impl<'a> Reader<'a> {
     /// for what this loop does: it is `fill` minus its per-event checks.
     /// On an error, what the failed advance queued is dropped, as `Reader`
     /// never hands it out.
+    #[inline(always)]
     fn run_fast(&mut self, limit: usize) -> Result<()> {
         if self.failed.is_some() || self.order.poisoned() {
             return Ok(());
