@@ -49,27 +49,53 @@ impl Group {
 /// streaming pass can drop each goroutine once it is counted).
 #[derive(Default)]
 pub struct Groups {
-    map: FxHashMap<Arc<str>, Group>,
+    groups: Vec<Group>,
+    /// Index in `groups` by name.
+    by_name: FxHashMap<Arc<str>, usize>,
+    /// Index in `groups` by the address of the group's own name. Names are
+    /// interned, so goroutines of one group usually share that string: this
+    /// finds the group without hashing it. (The group keeps the string
+    /// alive, so its address is not reused.)
+    by_addr: FxHashMap<usize, usize>,
 }
 
 impl Groups {
     /// Counts one goroutine with entry function `name` and statistics `stats`.
     pub fn add(&mut self, name: &Arc<str>, stats: &ExecStats) {
-        let g = self.map.entry(name.clone()).or_insert_with(|| Group {
-            name: name.clone(),
-            count: 0,
-            stats: ExecStats::default(),
-            unknown_time: 0,
-        });
+        let i = match self.by_addr.get(&addr(name)) {
+            Some(&i) => i,
+            None => self.group_of(name),
+        };
+        let Some(g) = self.groups.get_mut(i) else {
+            return;
+        };
         g.count += 1;
         g.stats.add(stats);
         g.unknown_time = g.unknown_time.wrapping_add(stats.unknown_time());
     }
 
+    /// The index of the group named `name`, made if new.
+    #[cold]
+    fn group_of(&mut self, name: &Arc<str>) -> usize {
+        if let Some(&i) = self.by_name.get(name) {
+            return i;
+        }
+        let i = self.groups.len();
+        self.groups.push(Group {
+            name: name.clone(),
+            count: 0,
+            stats: ExecStats::default(),
+            unknown_time: 0,
+        });
+        self.by_name.insert(name.clone(), i);
+        self.by_addr.insert(addr(name), i);
+        i
+    }
+
     /// The groups by total execution time, largest first (then by name;
     /// Go's order of ties is random).
     pub fn into_sorted(self) -> Vec<Group> {
-        let mut v: Vec<Group> = self.map.into_values().collect();
+        let mut v = self.groups;
         v.sort_by(|a, b| {
             b.exec_time()
                 .cmp(&a.exec_time())
@@ -77,6 +103,11 @@ impl Groups {
         });
         v
     }
+}
+
+/// The address of a shared string.
+fn addr(s: &Arc<str>) -> usize {
+    Arc::as_ptr(s).cast::<u8>() as usize
 }
 
 /// Go's column order of breakdown tables: `Execution time` first, then by name.

@@ -36,10 +36,12 @@ use trace_format::{Event, EventKind, GoId, GoState, NO_PROC, NO_TASK, ProcId, Re
 use crate::intern::FxHashMap;
 
 mod json;
+mod live;
 mod ops;
 
 pub use json::{GoroutineJson, RegionJson, TaskJson};
-use ops::{GoTransition, Sym, What};
+use live::{IdMap, LiveSet};
+use ops::{GoTransition, Rare, Sym, What};
 pub use ops::{Op, OpBuilder};
 
 /// A timestamp in nanoseconds (the trace's clock).
@@ -55,17 +57,25 @@ pub type RegionId = usize;
 pub struct StatMap(Vec<(Arc<str>, Duration)>);
 
 impl StatMap {
+    #[inline]
     fn slot(&mut self, key: &Arc<str>) -> &mut Duration {
         // Keys from one interner are shared: try pointers before contents.
-        let found = self.0.iter().position(|(k, _)| Arc::ptr_eq(k, key));
-        let i = match found.or_else(|| self.0.iter().position(|(k, _)| **k == **key)) {
+        let i = match self.0.iter().position(|(k, _)| Arc::ptr_eq(k, key)) {
+            Some(i) => i,
+            None => self.slot_by_contents(key),
+        };
+        &mut self.0[i].1
+    }
+
+    #[cold]
+    fn slot_by_contents(&mut self, key: &Arc<str>) -> usize {
+        match self.0.iter().position(|(k, _)| **k == **key) {
             Some(i) => i,
             None => {
                 self.0.push((key.clone(), 0));
                 self.0.len() - 1
             }
-        };
-        &mut self.0[i].1
+        }
     }
 
     /// Go's `m[key] += d` (creates the key).
@@ -534,6 +544,48 @@ struct Pending {
     active_regions: Vec<RegionId>,
 }
 
+impl Pending {
+    /// Adds to `ret`, a copy of the statistics of a goroutine created at
+    /// `creation_time`, the time of the states it is in at `last_ts` (Go's
+    /// `snapshotStat` but for the copy).
+    fn add_to(&self, ret: &mut ExecStats, creation_time: Time, last_ts: Time, syms: &[Arc<str>]) {
+        if ret.total_time == 0 {
+            ret.total_time = last_ts.wrapping_sub(creation_time);
+        }
+        if self.last_start_time != 0 {
+            ret.exec_time = ret
+                .exec_time
+                .wrapping_add(last_ts.wrapping_sub(self.last_start_time));
+        }
+        if self.last_runnable_time != 0 {
+            ret.sched_wait_time = ret
+                .sched_wait_time
+                .wrapping_add(last_ts.wrapping_sub(self.last_runnable_time));
+        }
+        if self.last_block_time != 0
+            && let Some(reason) = self
+                .last_block_reason
+                .and_then(|r| syms.get(r.get() as usize))
+        {
+            ret.block_time_by_reason
+                .add(reason, last_ts.wrapping_sub(self.last_block_time));
+        }
+        if self.last_syscall_time != 0 {
+            ret.syscall_time = ret
+                .syscall_time
+                .wrapping_add(last_ts.wrapping_sub(self.last_syscall_time));
+        }
+        if self.last_syscall_block_time != 0 {
+            ret.sched_wait_time = ret
+                .sched_wait_time
+                .wrapping_add(last_ts.wrapping_sub(self.last_syscall_block_time));
+        }
+        for (name, ts) in self.last_range_time.iter() {
+            ret.range_time.add(name, last_ts.wrapping_sub(ts));
+        }
+    }
+}
+
 struct LiveGoroutine {
     sum: GoroutineSummary,
     p: Pending,
@@ -558,41 +610,9 @@ impl LiveGoroutine {
 
     /// Go's `snapshotStat` (`syms`: the strings of block reasons).
     fn snapshot(&self, last_ts: Time, syms: &[Arc<str>]) -> ExecStats {
-        let g = &self.sum;
-        let p = &self.p;
-        let mut ret = g.stats.clone();
-        if g.stats.total_time == 0 {
-            ret.total_time = last_ts.wrapping_sub(g.creation_time);
-        }
-        if p.last_start_time != 0 {
-            ret.exec_time = ret
-                .exec_time
-                .wrapping_add(last_ts.wrapping_sub(p.last_start_time));
-        }
-        if p.last_runnable_time != 0 {
-            ret.sched_wait_time = ret
-                .sched_wait_time
-                .wrapping_add(last_ts.wrapping_sub(p.last_runnable_time));
-        }
-        if p.last_block_time != 0
-            && let Some(reason) = p.last_block_reason.and_then(|r| syms.get(r as usize))
-        {
-            ret.block_time_by_reason
-                .add(reason, last_ts.wrapping_sub(p.last_block_time));
-        }
-        if p.last_syscall_time != 0 {
-            ret.syscall_time = ret
-                .syscall_time
-                .wrapping_add(last_ts.wrapping_sub(p.last_syscall_time));
-        }
-        if p.last_syscall_block_time != 0 {
-            ret.sched_wait_time = ret
-                .sched_wait_time
-                .wrapping_add(last_ts.wrapping_sub(p.last_syscall_block_time));
-        }
-        for (name, ts) in p.last_range_time.iter() {
-            ret.range_time.add(name, last_ts.wrapping_sub(ts));
-        }
+        let mut ret = self.sum.stats.clone();
+        self.p
+            .add_to(&mut ret, self.sum.creation_time, last_ts, syms);
         ret
     }
 
@@ -607,17 +627,19 @@ impl LiveGoroutine {
         if let Some(ev) = trigger {
             self.sum.end_time = ev.time;
         }
-        let final_stat = self.snapshot(last_ts, syms);
-        if !is_system_goroutine(&self.sum.name) {
+        // The snapshot, taken in place: the final statistics.
+        let sum = &mut self.sum;
+        self.p
+            .add_to(&mut sum.stats, sum.creation_time, last_ts, syms);
+        if !is_system_goroutine(&sum.name) {
             for &rid in &self.p.active_regions {
                 if let Some(r) = regions.get_mut(rid) {
                     r.end = trigger.cloned();
-                    r.stats = final_stat.sub(&r.stats);
-                    self.sum.regions.push(rid);
+                    r.stats = sum.stats.sub(&r.stats);
+                    sum.regions.push(rid);
                 }
             }
         }
-        self.sum.stats = final_stat;
         self.p = Pending::default();
     }
 }
@@ -634,12 +656,12 @@ struct Checkpoints {
 
 /// Builds a [`Summary`] from the ordered event stream (Go's `Summarizer`).
 pub struct Summarizer {
-    live: FxHashMap<GoId, LiveGoroutine>,
+    live: LiveSet,
     finished: Vec<GoroutineSummary>,
     tasks: FxHashMap<TaskId, UserTaskSummary>,
     regions: Vec<UserRegionSummary>,
-    syscalling_p: FxHashMap<ProcId, GoId>,
-    syscalling_g: FxHashMap<GoId, ProcId>,
+    syscalling_p: IdMap<GoId>,
+    syscalling_g: IdMap<ProcId>,
     ranges_p: FxHashMap<(ProcId, Arc<str>), GoId>,
     first_ts: Option<Time>,
     last_ts: Time,
@@ -647,8 +669,10 @@ pub struct Summarizer {
     /// Turns events into ops for [`Summarizer::event`].
     builder: OpBuilder,
     ops: Vec<Op>,
-    /// The strings of the builder's symbols.
+    /// The strings of the builder's symbols, by symbol.
     syms: Vec<Arc<str>>,
+    /// The builder's entry frames (PC, function), by ID.
+    entries: Vec<Option<(u64, Sym)>>,
     empty: Arc<str>,
     track_annotations: bool,
     keep_finished_live: bool,
@@ -675,12 +699,12 @@ impl Summarizer {
 
     fn with_annotations(track_annotations: bool) -> Summarizer {
         Summarizer {
-            live: FxHashMap::default(),
+            live: LiveSet::default(),
             finished: Vec::new(),
             tasks: FxHashMap::default(),
             regions: Vec::new(),
-            syscalling_p: FxHashMap::default(),
-            syscalling_g: FxHashMap::default(),
+            syscalling_p: IdMap::default(),
+            syscalling_g: IdMap::default(),
             ranges_p: FxHashMap::default(),
             first_ts: None,
             last_ts: 0,
@@ -688,6 +712,7 @@ impl Summarizer {
             builder: OpBuilder::new(track_annotations),
             ops: Vec::new(),
             syms: Vec::new(),
+            entries: Vec::new(),
             empty: Arc::from(""),
             track_annotations,
             keep_finished_live: false,
@@ -743,19 +768,11 @@ impl Summarizer {
         OpBuilder::new(self.track_annotations)
     }
 
-    /// Applies one op (Go's `Summarizer.Event`).
+    /// Applies one op (Go's `Summarizer.Event`): goroutine transitions,
+    /// nearly every op, here; the others (with their larger code) in
+    /// [`Summarizer::apply_other`].
     pub fn apply(&mut self, op: Op) {
-        let Op {
-            time: t,
-            goroutine,
-            proc,
-            what,
-        } = op;
-        let op = Ctx {
-            time: t,
-            goroutine,
-            proc,
-        };
+        let Op { time: t, what } = op;
         if self.checkpoints.is_some() {
             self.run_checkpoints(t);
         }
@@ -767,44 +784,70 @@ impl Summarizer {
         }
         self.last_ts = t;
         match what {
-            What::Define(sym, s) => {
-                let i = sym as usize;
-                if self.syms.len() <= i {
-                    self.syms.resize(i + 1, self.empty.clone());
-                }
-                self.syms[i] = s;
+            What::Go(tr) => self.goroutine_transition(t, tr, None),
+            other => self.apply_other(t, other),
+        }
+    }
+
+    /// Applies an op other than [`What::Go`] (which `apply` applies).
+    #[inline(never)]
+    fn apply_other(&mut self, t: Time, what: What) {
+        match what {
+            What::Go(_) => {}
+            What::GoEvent(b) => {
+                let (tr, ev) = *b;
+                self.goroutine_transition(t, tr, Some(&ev));
             }
-            What::Sync(_) => self.sync_ts = t,
-            What::Go(tr) => self.goroutine_transition(op, tr),
             What::ProcIdle(id) => {
                 // A P going idle while its goroutine is in a syscall: the
                 // syscall blocks from now on.
-                if let Some(goid) = self.syscalling_p.remove(&id)
-                    && let Some(g) = self.live.get_mut(&goid)
+                if let Some(goid) = self.syscalling_p.remove(id)
+                    && let Some(g) = self.live.get_mut(goid)
                 {
                     g.p.last_syscall_block_time = t;
                 }
             }
-            What::Range { kind, name, scope } => {
+            What::Sync(_) => self.sync_ts = t,
+            What::Define(sym, s) => define(&mut self.syms, sym, s, &self.empty),
+            What::DefineEntry(e, pc, func) => define(&mut self.entries, e, Some((pc, func)), &None),
+            What::Rare(r) => self.apply_rare(t, *r),
+        }
+    }
+
+    /// Applies the op of a range, region, task or log event.
+    #[inline(never)]
+    fn apply_rare(&mut self, t: Time, r: Rare) {
+        match r {
+            Rare::Range {
+                goroutine,
+                kind,
+                name,
+                scope,
+            } => {
+                let op = Ctx { time: t, goroutine };
                 if kind == EventKind::RangeEnd {
                     self.range_end(op, name, scope);
                 } else {
                     self.range_begin(op, kind, name, scope);
                 }
             }
-            What::Region {
+            Rare::Region {
                 begin,
                 task,
                 name,
                 ev,
             } if self.track_annotations => {
+                let op = Ctx {
+                    time: t,
+                    goroutine: ev.goroutine,
+                };
                 if begin {
-                    self.region_begin(op, task, name, *ev);
+                    self.region_begin(op, task, name, ev);
                 } else {
-                    self.region_end(op, task, name, *ev);
+                    self.region_end(op, task, name, ev);
                 }
             }
-            What::Task {
+            Rare::Task {
                 begin,
                 id,
                 parent,
@@ -813,51 +856,52 @@ impl Summarizer {
             } if self.track_annotations => {
                 let entry = self.task_entry(id);
                 entry.name = name;
-                entry.add_goroutine(op.goroutine);
+                entry.add_goroutine(ev.goroutine);
                 if begin {
-                    entry.start = Some(*ev);
+                    entry.start = Some(ev);
                 } else {
-                    entry.end = Some(*ev);
+                    entry.end = Some(ev);
                 }
                 if parent != NO_TASK && entry.parent.is_none() {
                     entry.parent = Some(parent);
                     self.task_entry(parent).children.push(id);
                 }
             }
-            What::Log {
+            Rare::Log {
+                goroutine,
                 task,
                 category,
                 message,
             } if self.track_annotations => {
                 let entry = LogEntry {
                     time: t,
-                    goroutine: op.goroutine,
+                    goroutine,
                     category,
                     message,
                 };
                 let task = self.task_entry(task);
-                task.add_goroutine(op.goroutine);
+                task.add_goroutine(goroutine);
                 task.logs.push(entry);
             }
             _ => {}
         }
     }
 
+    /// `ev`: the transition's event, kept only when regions are tracked.
     #[inline(always)]
-    fn goroutine_transition(&mut self, op: Ctx, tr: GoTransition) {
+    fn goroutine_transition(&mut self, t: Time, tr: GoTransition, ev: Option<&EventRef>) {
         let GoTransition {
             id,
+            proc,
+            reason,
+            entry,
             old,
             new,
-            reason,
             forever,
-            entry,
-            ev,
         } = tr;
-        let t = op.time;
 
-        // Transition out.
-        match old {
+        // Transition out (a goroutine first seen or created starts here).
+        let g = match old {
             GoState::Undetermined => {
                 let mut g = LiveGoroutine::new(id, self.sync_ts, &self.empty);
                 let state_time = t.wrapping_sub(self.sync_ts);
@@ -872,7 +916,7 @@ impl Summarizer {
                         s.sched_wait_time = s.sched_wait_time.wrapping_add(state_time)
                     }
                     GoState::Syscall => {
-                        if op.proc == NO_PROC {
+                        if proc == NO_PROC {
                             s.syscall_block_time = s.syscall_block_time.wrapping_add(state_time);
                         } else {
                             s.syscall_time = s.syscall_time.wrapping_add(state_time);
@@ -880,15 +924,16 @@ impl Summarizer {
                     }
                     _ => {}
                 }
-                self.live.insert(id, g);
+                self.live.insert(g)
             }
             GoState::NotExist => {
                 let mut g = LiveGoroutine::new(id, t, &self.empty);
                 // A goroutine created inside a region inherits its task,
-                // through a nameless region from its creation.
-                let inherited = self
-                    .live
-                    .get(&op.goroutine)
+                // through a nameless region from its creation. (Its creator
+                // is the event's goroutine; without the event, regions are
+                // not tracked.)
+                let inherited = ev
+                    .and_then(|e| self.live.get(e.goroutine))
                     .and_then(|c| c.p.active_regions.last())
                     .and_then(|&rid| self.regions.get(rid))
                     .map(|r| r.task_id);
@@ -898,19 +943,19 @@ impl Summarizer {
                         task_id,
                         name: self.empty.clone(),
                         goroutine: id,
-                        start: ev.as_deref().cloned(),
+                        start: ev.cloned(),
                         end: None,
                         stats: ExecStats::default(),
                     });
                 }
-                self.live.insert(id, g);
+                self.live.insert(g)
             }
-            _ => {}
-        }
-        let Some(g) = self.live.get_mut(&id) else {
-            // Go would dereference a nil summary here; the ordering never
-            // lets this happen for a valid trace.
-            return;
+            _ => match self.live.get_mut(id) {
+                Some(g) => g,
+                // Go would dereference a nil summary here; the ordering
+                // never lets this happen for a valid trace.
+                None => return,
+            },
         };
         match old {
             GoState::Running => {
@@ -955,15 +1000,16 @@ impl Summarizer {
                 g.p.last_syscall_time = 0;
                 g.p.last_syscall_block_time = 0;
                 // Go: delete(syscallingP, syscallingG[id]) (0 if absent).
-                let p = self.syscalling_g.remove(&id).unwrap_or(0);
-                self.syscalling_p.remove(&p);
+                let p = self.syscalling_g.remove(id).unwrap_or(0);
+                self.syscalling_p.remove(p);
             }
             _ => {}
         }
 
         // Name the goroutine by the root frame of the first stack seen.
-        if g.sum.name.is_empty()
-            && let Some((pc, func)) = entry
+        if let Some(e) = entry
+            && g.sum.name.is_empty()
+            && let Some(&Some((pc, func))) = self.entries.get(e.get() as usize)
         {
             g.sum.pc = pc;
             g.sum.name = sym(&self.syms, Some(func), &self.empty).clone();
@@ -989,8 +1035,8 @@ impl Summarizer {
             }
             GoState::Waiting | GoState::NotExist => true,
             GoState::Syscall => {
-                self.syscalling_p.insert(op.proc, id);
-                self.syscalling_g.insert(id, op.proc);
+                self.syscalling_p.insert(proc, id);
+                self.syscalling_g.insert(id, proc);
                 g.p.last_syscall_time = t;
                 false
             }
@@ -998,12 +1044,12 @@ impl Summarizer {
         };
         if ended {
             g.sum.end_time = t;
-            g.finalize(t, ev.as_deref(), &mut self.regions, &self.syms);
+            g.finalize(t, ev, &mut self.regions, &self.syms);
             // Go's Finalize finalizes it again at the end of the trace, which
             // changes nothing unless its total time is still 0.
             if !self.keep_finished_live
                 && g.sum.stats.total_time != 0
-                && let Some(mut g) = self.live.remove(&id)
+                && let Some(mut g) = self.live.remove(id)
             {
                 sort_regions(&mut g.sum.regions, &self.regions);
                 self.finished.push(g.sum);
@@ -1016,7 +1062,7 @@ impl Summarizer {
             ResourceId::Goroutine(g) => g,
             ResourceId::Proc(p) => {
                 let g = op.goroutine;
-                if self.live.contains_key(&g) {
+                if self.live.contains(g) {
                     self.ranges_p.insert((p, name.clone()), g);
                 }
                 g
@@ -1024,7 +1070,7 @@ impl Summarizer {
             _ => return,
         };
         let sync_ts = self.sync_ts;
-        let Some(g) = self.live.get_mut(&gid) else {
+        let Some(g) = self.live.get_mut(gid) else {
             return;
         };
         if kind == EventKind::RangeActive {
@@ -1047,7 +1093,7 @@ impl Summarizer {
             },
             _ => None,
         };
-        let Some(g) = gid.and_then(|g| self.live.get_mut(&g)) else {
+        let Some(g) = gid.and_then(|g| self.live.get_mut(g)) else {
             return;
         };
         let ts = g.p.last_range_time.get(&name);
@@ -1060,7 +1106,7 @@ impl Summarizer {
 
     fn region_begin(&mut self, op: Ctx, task: TaskId, name: Arc<str>, ev: EventRef) {
         let gid = op.goroutine;
-        let Some(g) = self.live.get_mut(&gid) else {
+        let Some(g) = self.live.get_mut(gid) else {
             return; // Go would dereference a nil summary.
         };
         let rid = self.regions.len();
@@ -1081,7 +1127,7 @@ impl Summarizer {
 
     fn region_end(&mut self, op: Ctx, task: TaskId, name: Arc<str>, ev: EventRef) {
         let gid = op.goroutine;
-        let Some(g) = self.live.get_mut(&gid) else {
+        let Some(g) = self.live.get_mut(gid) else {
             return; // Go would dereference a nil summary.
         };
         let snap = g.snapshot(op.time, &self.syms);
@@ -1126,7 +1172,7 @@ impl Summarizer {
                 break;
             }
             c.next += 1;
-            let snap = match self.live.get(&g) {
+            let snap = match self.live.get(g) {
                 Some(lg) => lg.snapshot(bt, &self.syms),
                 None => ExecStats::default(),
             };
@@ -1154,7 +1200,7 @@ impl Summarizer {
         }
         let mut goroutines = std::mem::take(&mut self.finished);
         goroutines.reserve(self.live.len());
-        for (_, mut g) in self.live.drain() {
+        for mut g in self.live.drain() {
             g.finalize(last_ts, None, &mut self.regions, &self.syms);
             sort_regions(&mut g.sum.regions, &self.regions);
             goroutines.push(g.sum);
@@ -1179,7 +1225,17 @@ impl Summarizer {
 
 /// The string of a symbol (empty if unknown).
 fn sym<'a>(syms: &'a [Arc<str>], s: Option<Sym>, empty: &'a Arc<str>) -> &'a Arc<str> {
-    s.and_then(|s| syms.get(s as usize)).unwrap_or(empty)
+    s.and_then(|s| syms.get(s.get() as usize)).unwrap_or(empty)
+}
+
+/// Sets `table[id]` to `value` (a definition of the op builder), filling
+/// the IDs not yet defined with `unset`.
+fn define<T: Clone>(table: &mut Vec<T>, id: std::num::NonZeroU32, value: T, unset: &T) {
+    let i = id.get() as usize;
+    if table.len() <= i {
+        table.resize(i + 1, unset.clone());
+    }
+    table[i] = value;
 }
 
 /// The context of an applied op.
@@ -1188,8 +1244,6 @@ struct Ctx {
     time: Time,
     /// `ev.Goroutine()`.
     goroutine: GoId,
-    /// `ev.Proc()`.
-    proc: ProcId,
 }
 
 /// Go's sort of a goroutine's regions by start time (regions without a start
@@ -1262,12 +1316,17 @@ pub fn summarize_parallel(
         let mut batch: Vec<Op> = Vec::with_capacity(BATCH);
         let mut tx = Some(tx);
         let read = trace_format::reader::for_each_event(data, |ev| {
-            if ev.kind() == EventKind::Sync
-                && let Some(s) = ev.sync()
-            {
-                progress(s.n);
-            }
+            let before = batch.len();
             builder.build(ev, &mut batch);
+            // A Sync is the only event whose op is `What::Sync`.
+            if batch.len() > before
+                && let Some(Op {
+                    what: What::Sync(n),
+                    ..
+                }) = batch.last()
+            {
+                progress(*n);
+            }
             if batch.len() >= BATCH {
                 let next = back_rx
                     .try_recv()

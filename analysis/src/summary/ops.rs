@@ -2,11 +2,19 @@
 //! reading it off the event (on the thread that orders the trace) and
 //! applying it (possibly on another thread) can be split. Events that cannot
 //! change the summary produce no op.
+//!
+//! Nearly every op is a goroutine transition, so ops are laid out for it: an
+//! [`Op`] is 40 bytes, and a transition is plain data (strings and entry
+//! frames travel as numbers defined by earlier ops). Ops with owned payloads
+//! (ranges, regions, tasks, logs, transitions carrying their event) are rare
+//! and boxed, so that they do not make every op larger.
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use trace_format::{
-    Event, EventKind, Frame, GoId, GoState, ProcId, ProcState, RangeName, ResourceId, TaskId,
+    Event, EventKind, Frame, GoId, GoState, ProcId, ProcState, RangeName, ResourceId, Stack,
+    StateTransition, TaskId,
 };
 
 use super::{EventRef, FrameInfo, Time};
@@ -15,27 +23,41 @@ use crate::intern::{FxHashMap, Interner, go_string};
 /// One event, reduced to what the summary uses.
 pub struct Op {
     pub(super) time: Time,
-    /// `ev.Goroutine()`.
-    pub(super) goroutine: GoId,
-    /// `ev.Proc()`.
-    pub(super) proc: ProcId,
     pub(super) what: What,
 }
 
 /// A string interned by the [`OpBuilder`], defined to the summarizer by a
 /// [`What::Define`] op before its first use (so that hot ops carry no
-/// reference counts across threads).
-pub(super) type Sym = u32;
+/// reference counts across threads). Numbered from 1, so that an
+/// `Option<Sym>` takes 4 bytes.
+pub(super) type Sym = NonZeroU32;
+
+/// An entry frame (PC and function) interned by the [`OpBuilder`], defined
+/// by a [`What::DefineEntry`] op before its first use.
+pub(super) type EntryId = NonZeroU32;
 
 pub(super) enum What {
-    /// String `Sym` is this.
-    Define(Sym, Arc<str>),
-    /// The Nth Sync.
-    Sync(u64),
+    /// The hot op.
     Go(GoTransition),
+    /// A goroutine creation or end with the event itself, which regions
+    /// keep (only when regions are tracked).
+    GoEvent(Box<(GoTransition, EventRef)>),
     /// A P went idle (from another state).
     ProcIdle(ProcId),
+    /// The Nth Sync.
+    Sync(u64),
+    /// String `Sym` is this.
+    Define(Sym, Arc<str>),
+    /// Entry `EntryId` is this PC in this function.
+    DefineEntry(EntryId, u64, Sym),
+    Rare(Box<Rare>),
+}
+
+/// Ops that are rare and carry owned data.
+pub(super) enum Rare {
     Range {
+        /// `ev.Goroutine()`.
+        goroutine: GoId,
         kind: EventKind,
         name: Arc<str>,
         scope: ResourceId,
@@ -44,72 +66,76 @@ pub(super) enum What {
         begin: bool,
         task: TaskId,
         name: Arc<str>,
-        ev: Box<EventRef>,
+        ev: EventRef,
     },
     Task {
         begin: bool,
         id: TaskId,
         parent: TaskId,
         name: Arc<str>,
-        ev: Box<EventRef>,
+        ev: EventRef,
     },
     Log {
+        /// `ev.Goroutine()`.
+        goroutine: GoId,
         task: TaskId,
         category: Arc<str>,
         message: String,
     },
 }
 
-/// A goroutine state change (`old != new`).
+/// A goroutine state change (`old != new`). Not `Copy`: applying an op
+/// moves it out, which spares dropping the op afterwards.
 pub(super) struct GoTransition {
     pub id: GoId,
-    pub old: GoState,
-    pub new: GoState,
+    /// `ev.Proc()` (where a syscall runs).
+    pub proc: ProcId,
     /// The reason, for transitions to Waiting.
     pub reason: Option<Sym>,
-    /// Whether that reason is `forever` (which ends the goroutine).
+    /// The last (outermost) frame of the transition stack.
+    pub entry: Option<EntryId>,
+    pub old: GoState,
+    pub new: GoState,
+    /// Whether the reason is `forever` (which ends the goroutine).
     pub forever: bool,
-    /// PC and function of the last (outermost) frame of the transition stack.
-    pub entry: Option<(u64, Sym)>,
-    /// The event itself, for creations and ends when regions are tracked.
-    pub ev: Option<Box<EventRef>>,
 }
 
-/// A direct-mapped cache keyed by addresses of the current generation's
-/// tables (cleared at each Sync, when the tables change): far cheaper than a
-/// hash map on the hot path, falling back to the interner on a miss.
-struct AddrCache<V> {
+/// A direct-mapped cache keyed by a pair of the current generation (the
+/// address and length of a string of its tables, a stack ID), cleared at
+/// each Sync, when the tables change: far cheaper than a hash map on the hot
+/// path, falling back to the interners on a miss. `SHIFT`: low bits of the
+/// key that vary little (alignment of addresses).
+struct DirectCache<V, const SHIFT: u32> {
     slots: Vec<(usize, usize, Option<V>)>,
 }
 
-impl<V: Clone> AddrCache<V> {
+impl<V: Copy, const SHIFT: u32> DirectCache<V, SHIFT> {
     const SLOTS: usize = 1024;
 
-    fn new() -> AddrCache<V> {
-        AddrCache {
+    fn new() -> Self {
+        DirectCache {
             slots: vec![(0, 0, None); Self::SLOTS],
         }
     }
 
-    fn slot(addr: usize) -> usize {
-        (addr >> 3 ^ addr >> 13) % Self::SLOTS
+    fn slot(key: usize) -> usize {
+        (key >> SHIFT ^ key >> 13) % Self::SLOTS
     }
 
-    fn get(&self, addr: usize, len: usize) -> Option<V> {
-        match &self.slots[Self::slot(addr)] {
-            (a, l, Some(v)) if *a == addr && *l == len => Some(v.clone()),
+    #[inline]
+    fn get(&self, key: (usize, usize)) -> Option<V> {
+        match self.slots[Self::slot(key.0)] {
+            (a, l, v) if (a, l) == key => v,
             _ => None,
         }
     }
 
-    fn insert(&mut self, addr: usize, len: usize, v: V) {
-        self.slots[Self::slot(addr)] = (addr, len, Some(v));
+    fn insert(&mut self, key: (usize, usize), v: V) {
+        self.slots[Self::slot(key.0)] = (key.0, key.1, Some(v));
     }
 
     fn clear(&mut self) {
-        for s in &mut self.slots {
-            *s = (0, 0, None);
-        }
+        self.slots.fill((0, 0, None));
     }
 }
 
@@ -118,12 +144,13 @@ pub struct OpBuilder {
     strings: Interner,
     /// Symbols of the strings on the hot path.
     syms: FxHashMap<Box<[u8]>, Sym>,
-    /// Definitions of new symbols, to emit before the op that uses them.
-    defines: Vec<(Sym, Arc<str>)>,
+    /// Entries by PC and function.
+    entries: FxHashMap<(u64, Sym), EntryId>,
     /// Symbols of the current generation's strings by address and length.
-    by_addr: AddrCache<Sym>,
-    /// Outermost frames of the current generation by address.
-    frames: AddrCache<(u64, Sym)>,
+    by_addr: DirectCache<Sym, 3>,
+    /// Entries of the current generation's stacks (`None`: no frames) by
+    /// stack ID: stacks repeat, and the ID spares the frame lookup.
+    stacks: DirectCache<Option<EntryId>, 0>,
     range_name: Vec<u8>,
     annotations: bool,
 }
@@ -134,9 +161,9 @@ impl OpBuilder {
         OpBuilder {
             strings: Interner::default(),
             syms: FxHashMap::default(),
-            defines: Vec::new(),
-            by_addr: AddrCache::new(),
-            frames: AddrCache::new(),
+            entries: FxHashMap::default(),
+            by_addr: DirectCache::new(),
+            stacks: DirectCache::new(),
             range_name: Vec::new(),
             annotations,
         }
@@ -145,65 +172,86 @@ impl OpBuilder {
     /// Appends the ops of `ev` to `out`: none if it cannot change the
     /// summary, else its op after the definitions of new strings it uses.
     pub fn build(&mut self, ev: &Event<'_>, out: &mut Vec<Op>) {
-        let Some(op) = self.op(ev) else { return };
-        if !self.defines.is_empty() {
-            for (sym, s) in self.defines.drain(..) {
-                out.push(Op {
-                    time: op.time,
-                    goroutine: op.goroutine,
-                    proc: op.proc,
-                    what: What::Define(sym, s),
-                });
-            }
+        // `state_transition` is `Some` exactly for the StateTransition
+        // events (most events): trying it first spares finding the kind.
+        match ev.state_transition() {
+            Some(st) => self.transition(ev, &st, out),
+            None => self.build_other(ev, out),
         }
-        out.push(op);
     }
 
-    fn op(&mut self, ev: &Event<'_>) -> Option<Op> {
+    /// [`OpBuilder::build`] for events other than state transitions.
+    #[inline(never)]
+    fn build_other(&mut self, ev: &Event<'_>, out: &mut Vec<Op>) {
         let what = match ev.kind() {
             EventKind::Sync => {
                 self.by_addr.clear();
-                self.frames.clear();
+                self.stacks.clear();
                 What::Sync(ev.sync().map_or(0, |s| s.n))
             }
-            EventKind::StateTransition => {
-                let st = ev.state_transition()?;
-                match st.resource {
-                    ResourceId::Goroutine(id) => {
-                        let (old, new) = st.goroutine()?;
-                        if old == new {
-                            return None;
-                        }
-                        let waiting = new == GoState::Waiting;
-                        let reason = waiting.then(|| self.intern_fast(st.reason));
-                        let forever = waiting && st.reason == b"forever";
-                        let entry = st.stack.frames().last().map(|f| self.entry(f));
-                        let ends = new == GoState::NotExist || forever;
-                        let ev = (self.annotations && (old == GoState::NotExist || ends))
-                            .then(|| self.event_ref(ev));
-                        What::Go(GoTransition {
-                            id,
-                            old,
-                            new,
-                            reason,
-                            forever,
-                            entry,
-                            ev: ev.map(Box::new),
-                        })
-                    }
-                    ResourceId::Proc(id) => {
-                        let (old, new) = st.proc()?;
-                        if old == new || new != ProcState::Idle {
-                            return None;
-                        }
-                        What::ProcIdle(id)
-                    }
-                    _ => return None,
+            kind => match self.rare(ev, kind) {
+                Some(r) => What::Rare(Box::new(r)),
+                None => return,
+            },
+        };
+        out.push(Op {
+            time: ev.time(),
+            what,
+        });
+    }
+
+    /// Appends the op of a state transition, if it can change the summary
+    /// (after the definitions of the new strings it uses).
+    #[inline(always)]
+    fn transition(&mut self, ev: &Event<'_>, st: &StateTransition<'_>, out: &mut Vec<Op>) {
+        let time = ev.time();
+        let what = match st.resource {
+            ResourceId::Goroutine(id) => {
+                let Some((old, new)) = st.goroutine() else {
+                    return;
+                };
+                if old == new {
+                    return;
+                }
+                let waiting = new == GoState::Waiting;
+                let reason = if waiting {
+                    Some(self.intern_fast(st.reason, Defs { out, time }))
+                } else {
+                    None
+                };
+                let tr = GoTransition {
+                    id,
+                    proc: ev.proc(),
+                    reason,
+                    entry: self.entry(st.stack, Defs { out, time }),
+                    old,
+                    new,
+                    forever: waiting && st.reason == b"forever",
+                };
+                let ends = new == GoState::NotExist || tr.forever;
+                if self.annotations && (old == GoState::NotExist || ends) {
+                    What::GoEvent(Box::new((tr, self.event_ref(ev))))
+                } else {
+                    What::Go(tr)
                 }
             }
+            ResourceId::Proc(id) => match st.proc() {
+                Some((old, new)) if old != new && new == ProcState::Idle => What::ProcIdle(id),
+                _ => return,
+            },
+            _ => return,
+        };
+        out.push(Op { time, what });
+    }
+
+    /// The op of an event that is neither a state transition nor a Sync.
+    #[inline(never)]
+    fn rare(&mut self, ev: &Event<'_>, kind: EventKind) -> Option<Rare> {
+        Some(match kind {
             kind @ (EventKind::RangeBegin | EventKind::RangeActive | EventKind::RangeEnd) => {
                 let r = ev.range()?;
-                What::Range {
+                Rare::Range {
+                    goroutine: ev.goroutine(),
                     kind,
                     name: self.range_name(r.name),
                     scope: r.scope,
@@ -211,70 +259,83 @@ impl OpBuilder {
             }
             kind @ (EventKind::RegionBegin | EventKind::RegionEnd) if self.annotations => {
                 let r = ev.region()?;
-                What::Region {
+                Rare::Region {
                     begin: kind == EventKind::RegionBegin,
                     task: r.task,
                     name: self.strings.get(r.typ),
-                    ev: Box::new(self.event_ref(ev)),
+                    ev: self.event_ref(ev),
                 }
             }
             kind @ (EventKind::TaskBegin | EventKind::TaskEnd) if self.annotations => {
                 let t = ev.task()?;
-                What::Task {
+                Rare::Task {
                     begin: kind == EventKind::TaskBegin,
                     id: t.id,
                     parent: t.parent,
                     name: self.strings.get(t.typ),
-                    ev: Box::new(self.event_ref(ev)),
+                    ev: self.event_ref(ev),
                 }
             }
             EventKind::Log if self.annotations => {
                 let l = ev.log()?;
-                What::Log {
+                Rare::Log {
+                    goroutine: ev.goroutine(),
                     task: l.task,
                     category: self.strings.get(l.category),
                     message: go_string(l.message),
                 }
             }
             _ => return None,
-        };
-        Some(Op {
-            time: ev.time(),
-            goroutine: ev.goroutine(),
-            proc: ev.proc(),
-            what,
         })
     }
 
-    /// Interns a string of the current generation, first by its address.
     /// The symbol of `b`, defining it if new.
-    fn sym(&mut self, b: &[u8]) -> Sym {
+    fn sym(&mut self, b: &[u8], defs: Defs<'_>) -> Sym {
         if let Some(&s) = self.syms.get(b) {
             return s;
         }
-        let s = self.syms.len() as Sym;
+        let s = next_id(self.syms.len());
         self.syms.insert(b.into(), s);
-        self.defines.push((s, self.strings.get(b)));
+        defs.push(What::Define(s, self.strings.get(b)));
         s
     }
 
     /// The symbol of a string of the current generation, first by address.
-    fn intern_fast(&mut self, b: &[u8]) -> Sym {
-        if let Some(s) = self.by_addr.get(b.as_ptr() as usize, b.len()) {
+    #[inline]
+    fn intern_fast(&mut self, b: &[u8], defs: Defs<'_>) -> Sym {
+        let key = (b.as_ptr() as usize, b.len());
+        if let Some(s) = self.by_addr.get(key) {
             return s;
         }
-        let s = self.sym(b);
-        self.by_addr.insert(b.as_ptr() as usize, b.len(), s);
+        let s = self.sym(b, defs);
+        self.by_addr.insert(key, s);
         s
     }
 
-    fn entry(&mut self, f: &Frame<'_>) -> (u64, Sym) {
-        let addr = f as *const Frame<'_> as usize;
-        if let Some(e) = self.frames.get(addr, 0) {
+    /// The entry of a stack of the current generation (its outermost
+    /// frame), first by stack ID.
+    #[inline]
+    fn entry(&mut self, stack: Stack<'_>, defs: Defs<'_>) -> Option<EntryId> {
+        // Most transitions have no stack (ID 0).
+        let id = usize::try_from(stack.id()).ok().filter(|&id| id != 0)?;
+        if let Some(e) = self.stacks.get((id, 0)) {
             return e;
         }
-        let e = (f.pc, self.sym(f.func));
-        self.frames.insert(addr, 0, e);
+        let e = stack.frames().last().map(|f| self.new_entry(f, defs));
+        self.stacks.insert((id, 0), e);
+        e
+    }
+
+    /// The entry of `f`, defining it if new.
+    #[cold]
+    fn new_entry(&mut self, f: &Frame<'_>, mut defs: Defs<'_>) -> EntryId {
+        let key = (f.pc, self.sym(f.func, defs.reborrow()));
+        if let Some(&e) = self.entries.get(&key) {
+            return e;
+        }
+        let e = next_id(self.entries.len());
+        self.entries.insert(key, e);
+        defs.push(What::DefineEntry(e, key.0, key.1));
         e
     }
 
@@ -306,5 +367,46 @@ impl OpBuilder {
                 line: f.line,
             }),
         }
+    }
+}
+
+/// Where definitions go: straight into the output, before the op of the
+/// event that needs them (and at its time).
+struct Defs<'a> {
+    out: &'a mut Vec<Op>,
+    time: Time,
+}
+
+impl Defs<'_> {
+    fn push(self, what: What) {
+        self.out.push(Op {
+            time: self.time,
+            what,
+        });
+    }
+
+    fn reborrow(&mut self) -> Defs<'_> {
+        Defs {
+            out: self.out,
+            time: self.time,
+        }
+    }
+}
+
+/// The ID after `n` IDs numbered from 1 (saturating: past 2³²−1 distinct
+/// strings, which no trace has, the last one is reused).
+fn next_id(n: usize) -> NonZeroU32 {
+    u32::try_from(n + 1).map_or(NonZeroU32::MAX, |i| {
+        NonZeroU32::new(i).unwrap_or(NonZeroU32::MIN)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ops_stay_small() {
+        assert!(std::mem::size_of::<Op>() <= 40);
     }
 }
