@@ -277,8 +277,8 @@ pub struct Reader<'a> {
     /// them (used by [`for_each_event`], whose caller's thread still needs
     /// their tables after ordering has moved on).
     handoff: bool,
-    #[allow(clippy::type_complexity)]
-    retired: Option<(Arc<Generation<'a>>, Arc<Vec<&'a [u8]>>, Vec<QueuedEvent>)>,
+    /// A finished generation's last events, with its tables.
+    retired: Option<Chunk<'a>>,
 }
 
 impl<'a> Reader<'a> {
@@ -631,8 +631,12 @@ impl<'a> Reader<'a> {
             self.complete_through = self.complete_through.max(prev.end);
             self.source.recycle(std::mem::take(&mut self.decoded));
             if self.handoff {
-                let names = self.order.task_names().clone();
-                self.retired = Some((prev, names, self.order.take_queue(0)));
+                self.retired = Some(Chunk {
+                    generation: Some(prev),
+                    task_names: self.order.task_names().clone(),
+                    events: self.order.take_queue(0),
+                    err: None,
+                });
             }
         }
         match self.source.next_item() {
@@ -776,16 +780,10 @@ fn order_in_chunks<'d>(
             }
         };
         // A generation ended: everything queued before is its.
-        if let Some((prev, names, events)) = r.retired.take() {
-            let chunk = Chunk {
-                generation: Some(prev),
-                task_names: names,
-                events,
-                err: None,
-            };
-            if !send(&mut r, chunk) {
-                return;
-            }
+        if let Some(chunk) = r.retired.take()
+            && !send(&mut r, chunk)
+        {
+            return;
         }
         let (generation, err) = match step {
             Ok(true) if !r.order.poisoned() => {
