@@ -159,6 +159,11 @@ impl GoroutineIntervals {
             .fold(0, Duration::wrapping_add)
     }
 
+    /// The goroutines with intervals.
+    pub fn goroutines(&self) -> impl Iterator<Item = GoId> + Clone + '_ {
+        self.0.keys().copied()
+    }
+
     /// Every `(goroutine, interval)`.
     pub fn iter(&self) -> impl Iterator<Item = (GoId, Interval)> + '_ {
         self.0

@@ -23,9 +23,11 @@
 //! Memory is bounded by the live goroutines and the distinct stacks.
 //!
 //! Filters: `--goroutines` and `--from/--to` apply in the same pass;
-//! `--task` and `--region` need the regions of the whole trace first, so
-//! [`compute`] then makes a summary pass and counts time inside the
-//! goroutines' matching regions (as `go tool trace`'s region profiles).
+//! `--task` and `--region` count time inside the goroutines' matching
+//! regions (as `go tool trace`'s region profiles), known only at the end:
+//! [`compute`] makes the summary they come from (without statistics) in the
+//! same pass, and the samples wait for them (memory: 32 bytes a sample, up
+//! to [`DEFERRED_SAMPLES`]; past that, a second pass judges them).
 //!
 //! `sched-self` is our own kind: the time a goroutine spends Runnable,
 //! charged to the goroutine's *own* last known stack (where it stopped or
@@ -35,14 +37,14 @@
 use std::collections::HashMap;
 use std::fmt;
 
-use trace_format::{Event, EventKind, GoId, GoState, ResourceId, Stack};
+use trace_format::{Event, EventKind, GoId, GoState, ResourceId, Stack, StateTransition};
 
 use crate::filter::{Filter, FilterError, GoroutineIntervals, Interval};
-use crate::intern::{FxHashMap, go_string};
+use crate::intern::{FxHashMap, FxHashSet, go_string};
 use crate::profile_proto::{
     Function, Line, Location, Mapping, Profile, Sample, StringTable, ValueType,
 };
-use crate::summary::{Summarizer, summarize_parallel};
+use crate::summary::Summarizer;
 
 /// Go's `pprofMaxStack`: stacks are deduplicated and cut at this many frames.
 pub const MAX_STACK: usize = 128;
@@ -308,7 +310,55 @@ struct OpMaker {
     filter: Option<Filter>,
     /// This generation's name verdicts by stack ID (`None`: no name).
     names: FxHashMap<u64, Option<bool>>,
+    /// With final intervals, the goroutines that have some: the others'
+    /// samples and states cannot matter, so their transitions make no op
+    /// (their stacks are interned all the same, which keeps the records in
+    /// the order the stacks were first seen).
+    counted: Option<GoSet>,
     started: bool,
+}
+
+/// A set of goroutine IDs to test on every transition: a bitmap when the
+/// IDs are small, as Go's are (a hash lookup would cost more than the rest
+/// of a skipped transition), else a hash set.
+enum GoSet {
+    Bits(Vec<u64>),
+    Hash(FxHashSet<GoId>),
+}
+
+impl GoSet {
+    /// Bitmaps up to this many bits (8 MB).
+    const MAX_BITS: u64 = 1 << 26;
+
+    fn new(ids: impl Iterator<Item = GoId> + Clone) -> GoSet {
+        let small = ids
+            .clone()
+            .map(|id| u64::try_from(id).ok().filter(|&i| i < Self::MAX_BITS))
+            .try_fold(0, |max, i| i.map(|i| max.max(i + 1)));
+        match small {
+            Some(n) => {
+                let mut bits = vec![0u64; n.div_ceil(64) as usize];
+                for id in ids {
+                    if let Some(w) = bits.get_mut(id as usize / 64) {
+                        *w |= 1 << (id % 64);
+                    }
+                }
+                GoSet::Bits(bits)
+            }
+            None => GoSet::Hash(ids.collect()),
+        }
+    }
+
+    #[inline]
+    fn contains(&self, id: GoId) -> bool {
+        match self {
+            GoSet::Bits(bits) => usize::try_from(id)
+                .ok()
+                .and_then(|i| bits.get(i / 64))
+                .is_some_and(|w| w & (1 << (id % 64)) != 0),
+            GoSet::Hash(set) => set.contains(&id),
+        }
+    }
 }
 
 impl OpMaker {
@@ -325,13 +375,34 @@ impl OpMaker {
                 self.names.clear();
                 None
             }
-            EventKind::StateTransition => self.transition(ev).map(Op::Go),
+            EventKind::StateTransition => self.transition(ev, || ev.state_transition()).map(Op::Go),
             _ => None,
         }
     }
 
-    fn transition(&mut self, ev: &Event<'_>) -> Option<GoOp> {
-        let st = ev.state_transition()?;
+    /// [`OpMaker::op`] given `ev.state_transition()` (for a caller that
+    /// needs it too), without a filter.
+    #[inline(always)]
+    fn op_given(&mut self, ev: &Event<'_>, st: Option<StateTransition<'_>>) -> Option<Op> {
+        match st {
+            Some(st) => self.transition(ev, || Some(st)).map(Op::Go),
+            None => {
+                if ev.sync().is_some() {
+                    self.stacks.new_generation();
+                    self.names.clear();
+                }
+                None
+            }
+        }
+    }
+
+    /// `st`: finds `ev.state_transition()` (or has it already).
+    fn transition<'e>(
+        &mut self,
+        ev: &Event<'e>,
+        st: impl FnOnce() -> Option<StateTransition<'e>>,
+    ) -> Option<GoOp> {
+        let st = st()?;
         let ResourceId::Goroutine(id) = st.resource else {
             return None;
         };
@@ -346,6 +417,9 @@ impl OpMaker {
         };
         let own_stack = (kind == ProfileKind::SchedSelf && !st.stack.frames().is_empty())
             .then(|| self.stacks.intern(st.stack));
+        if self.counted.as_ref().is_some_and(|c| !c.contains(id)) {
+            return None;
+        }
         let name_ok = match &self.filter {
             Some(f) if f.goroutines.is_some() && old != new => {
                 // Go names a goroutine by the root frame of its first
@@ -380,6 +454,14 @@ enum Scope {
     Streaming { window: Interval },
     /// Final per-goroutine intervals computed beforehand.
     Intervals(GoroutineIntervals),
+    /// Final per-goroutine intervals known only at the end: the samples
+    /// `(goroutine, span, stack)` wait for them, up to `limit`; past it,
+    /// they are dropped (`overflowed`) for a second pass to judge.
+    Deferred {
+        samples: Vec<(GoId, Interval, u32)>,
+        limit: usize,
+        overflowed: bool,
+    },
 }
 
 /// Applies [`Op`]s: the goroutines' states and the charges per stack.
@@ -461,7 +543,11 @@ impl Applier {
                         start: since,
                         end: t,
                     };
-                    charge(kind, &self.scope, &mut self.totals, id, g, stack, span);
+                    if let Scope::Deferred { .. } = self.scope {
+                        defer(&mut self.scope, id, stack, span);
+                    } else {
+                        charge(kind, &self.scope, &mut self.totals, id, g, stack, span);
+                    }
                 }
             }
         }
@@ -561,7 +647,10 @@ impl PprofBuilder {
     /// [`Filter::profile_intervals`] of the trace's summary: Go's
     /// `gToIntervals`), for goroutines that have some.
     pub fn with_intervals(kind: ProfileKind, intervals: GoroutineIntervals) -> PprofBuilder {
-        PprofBuilder::build(kind, None, Scope::Intervals(intervals), false, true)
+        let counted = GoSet::new(intervals.goroutines());
+        let mut b = PprofBuilder::build(kind, None, Scope::Intervals(intervals), false, true);
+        b.maker.counted = Some(counted);
+        b
     }
 
     fn build(
@@ -577,6 +666,7 @@ impl PprofBuilder {
                 stacks: StackTable::default(),
                 filter,
                 names: FxHashMap::default(),
+                counted: None,
                 started: false,
             },
             applier: Applier {
@@ -650,14 +740,9 @@ fn charge(
         last: span.end,
     };
     let window = match scope {
-        Scope::Intervals(iv) => {
-            // pprofOverlappingDuration with final intervals.
-            let delay = iv.overlapping(id, span);
-            if delay > 0 {
-                add_total(totals, stack, one(delay));
-            }
-            return;
-        }
+        Scope::Intervals(iv) => return charge_intervals(iv, totals, id, stack, span),
+        // Kept by `defer` instead.
+        Scope::Deferred { .. } => return,
         Scope::Streaming { window } => *window,
     };
     if g.name_ok == Some(false) {
@@ -683,6 +768,52 @@ fn charge(
         g.add_pending(stack, prestart, one(delay));
     } else {
         add_total(totals, stack, one(delay));
+    }
+}
+
+/// Keeps a sample of goroutine `id` with `stack` over `span` for the final
+/// intervals of a [`Scope::Deferred`].
+#[inline(never)]
+fn defer(scope: &mut Scope, id: GoId, stack: u32, span: Interval) {
+    let Scope::Deferred {
+        samples,
+        limit,
+        overflowed,
+    } = scope
+    else {
+        return;
+    };
+    // A span without length overlaps nothing.
+    if span.end > span.start && !*overflowed {
+        if samples.len() < *limit {
+            samples.push((id, span, stack));
+        } else {
+            *overflowed = true;
+            *samples = Vec::new();
+        }
+    }
+}
+
+/// Go's `pprofOverlappingDuration` with final intervals: records a sample
+/// of goroutine `id` with `stack` over `span` if it overlaps them.
+fn charge_intervals(
+    iv: &GoroutineIntervals,
+    totals: &mut Vec<Charge>,
+    id: GoId,
+    stack: u32,
+    span: Interval,
+) {
+    let delay = iv.overlapping(id, span);
+    if delay > 0 {
+        add_total(
+            totals,
+            stack,
+            Charge {
+                count: 1,
+                delay,
+                last: span.end,
+            },
+        );
     }
 }
 
@@ -742,52 +873,128 @@ impl From<FilterError> for PprofError {
     }
 }
 
-/// Number of passes [`compute`] makes over the trace for this filter.
-pub fn passes(filter: &Filter) -> u64 {
-    if filter.needs_annotations() { 2 } else { 1 }
+/// Number of passes [`compute`] makes over the trace for this filter (one;
+/// two when a task or region filter's samples outgrow [`DEFERRED_SAMPLES`]).
+pub fn passes(_filter: &Filter) -> u64 {
+    1
 }
 
+/// At most this many samples wait for the intervals of a task or region
+/// filter (32 bytes each); past it, [`compute`] reads the trace again.
+pub const DEFERRED_SAMPLES: usize = 16 << 20;
+
 /// Computes a profile of a whole trace (`data` must hold complete
-/// generations; see `trace_format::framing`): one pass, or two when the
-/// filter selects tasks or regions (a summary first, for their intervals).
-/// Events are reduced to [`Op`]s and applied on the calling thread, which
+/// generations; see `trace_format::framing`) in one pass. With `--task` or
+/// `--region`, the intervals that count are only known at the end: the
+/// pass also makes the summary they come from (without statistics), and
+/// the profile's samples wait for them (Go reads the trace twice; a second
+/// pass is made only if more than [`DEFERRED_SAMPLES`] wait). Events are
+/// reduced to [`Op`]s and applied on the calling thread, which
 /// `for_each_event` keeps apart from the threads that decode and order
 /// them (a fourth thread for the bookkeeping measured slower on 2 cores:
-/// it only adds hand-offs). `progress` is called at
-/// each generation start with the number of generations started so far,
-/// over all passes.
+/// it only adds hand-offs). `progress` is called at each generation start
+/// with the number of generations started so far, over all passes.
 pub fn compute(
     data: &[u8],
     kind: ProfileKind,
     filter: &Filter,
     progress: &mut dyn FnMut(u64),
 ) -> Result<Vec<ProfileRecord>, PprofError> {
+    compute_with_limit(data, kind, filter, progress, DEFERRED_SAMPLES)
+}
+
+/// [`compute`] with at most `limit` deferred samples.
+pub fn compute_with_limit(
+    data: &[u8],
+    kind: ProfileKind,
+    filter: &Filter,
+    progress: &mut dyn FnMut(u64),
+    limit: usize,
+) -> Result<Vec<ProfileRecord>, PprofError> {
+    if !filter.needs_annotations() {
+        let PprofBuilder {
+            mut maker,
+            mut applier,
+        } = PprofBuilder::new(kind, filter);
+        read(data, &mut maker, &mut applier, 0, progress)?;
+        return Ok(records(&maker.stacks, &applier.finish()));
+    }
+    let mut b = PprofBuilder::build(
+        kind,
+        None,
+        Scope::Deferred {
+            samples: Vec::new(),
+            limit,
+            overflowed: false,
+        },
+        false,
+        true,
+    );
+    let mut summarizer = Summarizer::intervals_only();
+    // Only goroutines with regions can have intervals: keep just those of
+    // the goroutines that end, so memory follows the regions. (Taken at
+    // each Sync, as `summarize` would, so that the summary is the same.)
+    let mut kept = Vec::new();
     let mut done = 0;
-    let b = if filter.needs_annotations() {
-        // Only goroutines with regions can have intervals: keep just those
-        // of the goroutines that end, so memory follows the regions.
-        let mut kept = Vec::new();
-        let mut summary = summarize_parallel(
-            data,
-            Summarizer::new(),
-            |n| {
-                done = n;
-                progress(n)
-            },
-            |_, s| kept.extend(s.drain_finished().filter(|g| !g.regions.is_empty())),
-        )?;
-        summary.goroutines.extend(kept);
-        summary.goroutines.sort_by_key(|g| g.id);
-        let intervals = filter.profile_intervals(&summary)?;
-        PprofBuilder::with_intervals(kind, intervals)
-    } else {
-        PprofBuilder::new(kind, filter)
+    let (maker, applier) = (&mut b.maker, &mut b.applier);
+    trace_format::reader::for_each_event(data, |ev| {
+        if let Some(sync) = ev.sync() {
+            progress(sync.n);
+            done = sync.n;
+            kept.extend(
+                summarizer
+                    .drain_finished()
+                    .filter(|g| !g.regions.is_empty()),
+            );
+        }
+        // Both need the transition: found once.
+        let st = ev.state_transition();
+        summarizer.event_given(ev, st.as_ref());
+        if let Some(op) = maker.op_given(ev, st) {
+            applier.apply(op);
+        }
+        true
+    })?;
+    let mut summary = summarizer.finalize();
+    summary.goroutines.extend(kept);
+    summary.goroutines.sort_by_key(|g| g.id);
+    let intervals = filter.profile_intervals(&summary)?;
+    let Scope::Deferred {
+        samples,
+        overflowed,
+        ..
+    } = std::mem::replace(
+        &mut b.applier.scope,
+        Scope::Intervals(GoroutineIntervals::default()),
+    )
+    else {
+        unreachable!("the scope of a task or region filter is deferred")
     };
+    if !overflowed {
+        // The samples, judged as the second pass would have judged them.
+        for (id, span, stack) in samples {
+            charge_intervals(&intervals, &mut b.applier.totals, id, stack, span);
+        }
+        return Ok(records(&b.maker.stacks, &b.applier.finish()));
+    }
+    drop(samples);
     let PprofBuilder {
         mut maker,
         mut applier,
-    } = b;
-    let read = trace_format::reader::for_each_event(data, |ev| {
+    } = PprofBuilder::with_intervals(kind, intervals);
+    read(data, &mut maker, &mut applier, done, progress)?;
+    Ok(records(&maker.stacks, &applier.finish()))
+}
+
+/// One pass over the ordered events. `done`: generations of earlier passes.
+fn read(
+    data: &[u8],
+    maker: &mut OpMaker,
+    applier: &mut Applier,
+    done: u64,
+    progress: &mut dyn FnMut(u64),
+) -> Result<(), trace_format::Error> {
+    trace_format::reader::for_each_event(data, |ev| {
         if ev.kind() == EventKind::Sync
             && let Some(sync) = ev.sync()
         {
@@ -797,10 +1004,7 @@ pub fn compute(
             applier.apply(op);
         }
         true
-    });
-    let totals = applier.finish();
-    read?;
-    Ok(records(&maker.stacks, &totals))
+    })
 }
 
 /// Builds the profile.proto message exactly as Go's

@@ -31,7 +31,9 @@ use std::sync::Arc;
 
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
-use trace_format::{Event, EventKind, GoId, GoState, NO_PROC, NO_TASK, ProcId, ResourceId, TaskId};
+use trace_format::{
+    Event, EventKind, GoId, GoState, NO_PROC, NO_TASK, ProcId, ResourceId, StateTransition, TaskId,
+};
 
 use crate::intern::FxHashMap;
 
@@ -41,7 +43,7 @@ mod ops;
 
 pub use json::{GoroutineJson, RegionJson, TaskJson};
 use live::{IdMap, LiveSet};
-use ops::{GoTransition, Rare, Sym, What};
+use ops::{GoTransition, Live, Rare, Sym, What};
 pub use ops::{Op, OpBuilder};
 
 /// A timestamp in nanoseconds (the trace's clock).
@@ -549,9 +551,7 @@ impl Pending {
     /// `creation_time`, the time of the states it is in at `last_ts` (Go's
     /// `snapshotStat` but for the copy).
     fn add_to(&self, ret: &mut ExecStats, creation_time: Time, last_ts: Time, syms: &[Arc<str>]) {
-        if ret.total_time == 0 {
-            ret.total_time = last_ts.wrapping_sub(creation_time);
-        }
+        set_total_time(ret, creation_time, last_ts);
         if self.last_start_time != 0 {
             ret.exec_time = ret
                 .exec_time
@@ -586,6 +586,15 @@ impl Pending {
     }
 }
 
+/// The part of [`Pending::add_to`] that summaries without statistics keep:
+/// whether a goroutine's total time is 0 decides if Go's summarizer forgets
+/// it when it ends.
+fn set_total_time(ret: &mut ExecStats, creation_time: Time, last_ts: Time) {
+    if ret.total_time == 0 {
+        ret.total_time = last_ts.wrapping_sub(creation_time);
+    }
+}
+
 struct LiveGoroutine {
     sum: GoroutineSummary,
     p: Pending,
@@ -616,31 +625,51 @@ impl LiveGoroutine {
         ret
     }
 
-    /// Go's `finalize`: ends the goroutine's stats and its active regions.
+    /// Go's `finalize`: ends the goroutine's stats (`syms`: `None` without
+    /// statistics, but the total time) and its active regions.
     fn finalize(
         &mut self,
         last_ts: Time,
         trigger: Option<&EventRef>,
         regions: &mut [UserRegionSummary],
-        syms: &[Arc<str>],
+        syms: Option<&[Arc<str>]>,
     ) {
         if let Some(ev) = trigger {
             self.sum.end_time = ev.time;
         }
         // The snapshot, taken in place: the final statistics.
         let sum = &mut self.sum;
-        self.p
-            .add_to(&mut sum.stats, sum.creation_time, last_ts, syms);
+        match syms {
+            Some(syms) => self
+                .p
+                .add_to(&mut sum.stats, sum.creation_time, last_ts, syms),
+            None => set_total_time(&mut sum.stats, sum.creation_time, last_ts),
+        }
         if !is_system_goroutine(&sum.name) {
             for &rid in &self.p.active_regions {
                 if let Some(r) = regions.get_mut(rid) {
                     r.end = trigger.cloned();
-                    r.stats = sum.stats.sub(&r.stats);
+                    if syms.is_some() {
+                        r.stats = sum.stats.sub(&r.stats);
+                    }
                     sum.regions.push(rid);
                 }
             }
         }
         self.p = Pending::default();
+    }
+}
+
+impl Live for LiveSet {
+    #[inline]
+    fn unsettled(&self, id: GoId) -> bool {
+        self.get(id)
+            .is_some_and(|g| g.sum.name.is_empty() || g.sum.start_time == 0)
+    }
+
+    #[inline]
+    fn in_region(&self, id: GoId) -> bool {
+        self.get(id).is_some_and(|g| !g.p.active_regions.is_empty())
     }
 }
 
@@ -675,6 +704,8 @@ pub struct Summarizer {
     entries: Vec<Option<(u64, Sym)>>,
     empty: Arc<str>,
     track_annotations: bool,
+    /// Whether execution statistics and start times are tracked.
+    stats: bool,
     keep_finished_live: bool,
     checkpoints: Option<Checkpoints>,
 }
@@ -688,16 +719,29 @@ impl Default for Summarizer {
 impl Summarizer {
     /// A summarizer of goroutines, tasks and regions.
     pub fn new() -> Summarizer {
-        Summarizer::with_annotations(true)
+        Summarizer::with(true, true)
     }
 
     /// A summarizer of goroutines only: user regions and tasks are ignored
     /// (goroutine statistics do not depend on them), which saves their memory.
     pub fn goroutines_only() -> Summarizer {
-        Summarizer::with_annotations(false)
+        Summarizer::with(true, false)
     }
 
-    fn with_annotations(track_annotations: bool) -> Summarizer {
+    /// A summarizer of what [`crate::filter::Filter`] resolves intervals
+    /// from: goroutines (creation, name, start and end), tasks and regions,
+    /// exactly as [`Summarizer::new`] has them, but no execution statistics
+    /// (they stay zero, and `total_time` only serves to end goroutines as Go
+    /// does). Their upkeep is most of the cost of a summary: without them,
+    /// only transitions that create, name, start or end a goroutine matter,
+    /// and [`summarize`] checks that against the live goroutines before
+    /// making an op. Regions keep only the time (and goroutine) of the
+    /// goroutine creations and ends that start or end them, no frame.
+    pub fn intervals_only() -> Summarizer {
+        Summarizer::with(false, true)
+    }
+
+    fn with(stats: bool, track_annotations: bool) -> Summarizer {
         Summarizer {
             live: LiveSet::default(),
             finished: Vec::new(),
@@ -709,12 +753,13 @@ impl Summarizer {
             first_ts: None,
             last_ts: 0,
             sync_ts: 0,
-            builder: OpBuilder::new(track_annotations),
+            builder: OpBuilder::with_stats(track_annotations, stats),
             ops: Vec::new(),
             syms: Vec::new(),
             entries: Vec::new(),
             empty: Arc::from(""),
             track_annotations,
+            stats,
             keep_finished_live: false,
             checkpoints: None,
         }
@@ -755,17 +800,42 @@ impl Summarizer {
     /// Feeds one event.
     pub fn event(&mut self, ev: &Event<'_>) {
         let mut ops = std::mem::take(&mut self.ops);
-        self.builder.build(ev, &mut ops);
+        self.build(ev, &mut ops);
         for op in ops.drain(..) {
             self.apply(op);
         }
         self.ops = ops;
     }
 
+    /// [`Summarizer::event`] given `ev.state_transition()` (for a caller
+    /// that needs it too).
+    pub(crate) fn event_given(&mut self, ev: &Event<'_>, st: Option<&StateTransition<'_>>) {
+        let mut ops = std::mem::take(&mut self.ops);
+        if self.builder.build_given(ev, st, &mut ops, &self.live) && ops.is_empty() {
+            self.tick(ev.time());
+        }
+        for op in ops.drain(..) {
+            self.apply(op);
+        }
+        self.ops = ops;
+    }
+
+    /// Appends the ops of `ev` to `ops`, to apply next; without statistics,
+    /// only those that matter given the live goroutines, and an event that
+    /// needs none still moves the summary's clock (its first, Sync and last
+    /// times) as its ops would have.
+    #[inline(always)]
+    fn build(&mut self, ev: &Event<'_>, ops: &mut Vec<Op>) {
+        let before = ops.len();
+        if self.builder.build_with(ev, ops, &self.live) && ops.len() == before {
+            self.tick(ev.time());
+        }
+    }
+
     /// A builder of the ops this summarizer applies (to build them on another
     /// thread, see [`summarize_parallel`]).
     pub fn op_builder(&self) -> OpBuilder {
-        OpBuilder::new(self.track_annotations)
+        OpBuilder::with_stats(self.track_annotations, self.stats)
     }
 
     /// Applies one op (Go's `Summarizer.Event`): goroutine transitions,
@@ -773,6 +843,17 @@ impl Summarizer {
     /// [`Summarizer::apply_other`].
     pub fn apply(&mut self, op: Op) {
         let Op { time: t, what } = op;
+        self.tick(t);
+        match what {
+            What::Go(tr) => self.transition(t, tr, None),
+            other => self.apply_other(t, other),
+        }
+    }
+
+    /// The clock: an op at `t` (applying it at the same time again changes
+    /// nothing).
+    #[inline(always)]
+    fn tick(&mut self, t: Time) {
         if self.checkpoints.is_some() {
             self.run_checkpoints(t);
         }
@@ -783,9 +864,15 @@ impl Summarizer {
             self.sync_ts = t;
         }
         self.last_ts = t;
-        match what {
-            What::Go(tr) => self.goroutine_transition(t, tr, None),
-            other => self.apply_other(t, other),
+    }
+
+    /// A goroutine transition, with or without statistics.
+    #[inline(always)]
+    fn transition(&mut self, t: Time, tr: GoTransition, ev: Option<&EventRef>) {
+        if self.stats {
+            self.goroutine_transition::<true>(t, tr, ev);
+        } else {
+            self.goroutine_transition::<false>(t, tr, ev);
         }
     }
 
@@ -796,7 +883,7 @@ impl Summarizer {
             What::Go(_) => {}
             What::GoEvent(b) => {
                 let (tr, ev) = *b;
-                self.goroutine_transition(t, tr, Some(&ev));
+                self.transition(t, tr, Some(&ev));
             }
             What::ProcIdle(id) => {
                 // A P going idle while its goroutine is in a syscall: the
@@ -888,8 +975,14 @@ impl Summarizer {
     }
 
     /// `ev`: the transition's event, kept only when regions are tracked.
+    /// `STATS`: whether statistics (and start times) are tracked.
     #[inline(always)]
-    fn goroutine_transition(&mut self, t: Time, tr: GoTransition, ev: Option<&EventRef>) {
+    fn goroutine_transition<const STATS: bool>(
+        &mut self,
+        t: Time,
+        tr: GoTransition,
+        ev: Option<&EventRef>,
+    ) {
         let GoTransition {
             id,
             proc,
@@ -907,6 +1000,7 @@ impl Summarizer {
                 let state_time = t.wrapping_sub(self.sync_ts);
                 let s = &mut g.sum.stats;
                 match new {
+                    _ if !STATS => {}
                     GoState::Running => s.exec_time = s.exec_time.wrapping_add(state_time),
                     GoState::Waiting => {
                         let r = sym(&self.syms, reason, &self.empty);
@@ -958,6 +1052,7 @@ impl Summarizer {
             },
         };
         match old {
+            _ if !STATS => {}
             GoState::Running => {
                 g.sum.stats.exec_time = g
                     .sum
@@ -1018,22 +1113,26 @@ impl Summarizer {
         // Transition in.
         let ended = match new {
             GoState::Running => {
-                g.p.last_start_time = t;
+                if STATS {
+                    g.p.last_start_time = t;
+                }
                 if g.sum.start_time == 0 {
                     g.sum.start_time = t;
                 }
                 false
             }
+            GoState::Waiting if forever => true,
+            GoState::NotExist => true,
+            _ if !STATS => false,
             GoState::Runnable => {
                 g.p.last_runnable_time = t;
                 false
             }
-            GoState::Waiting if !forever => {
+            GoState::Waiting => {
                 g.p.last_block_time = t;
                 g.p.last_block_reason = reason;
                 false
             }
-            GoState::Waiting | GoState::NotExist => true,
             GoState::Syscall => {
                 self.syscalling_p.insert(proc, id);
                 self.syscalling_g.insert(id, proc);
@@ -1044,7 +1143,8 @@ impl Summarizer {
         };
         if ended {
             g.sum.end_time = t;
-            g.finalize(t, ev, &mut self.regions, &self.syms);
+            let syms = STATS.then_some(&self.syms[..]);
+            g.finalize(t, ev, &mut self.regions, syms);
             // Go's Finalize finalizes it again at the end of the trace, which
             // changes nothing unless its total time is still 0.
             if !self.keep_finished_live
@@ -1111,7 +1211,11 @@ impl Summarizer {
         };
         let rid = self.regions.len();
         g.p.active_regions.push(rid);
-        let stats = g.snapshot(op.time, &self.syms);
+        let stats = if self.stats {
+            g.snapshot(op.time, &self.syms)
+        } else {
+            ExecStats::default()
+        };
         self.regions.push(UserRegionSummary {
             task_id: task,
             name,
@@ -1130,7 +1234,7 @@ impl Summarizer {
         let Some(g) = self.live.get_mut(gid) else {
             return; // Go would dereference a nil summary.
         };
-        let snap = g.snapshot(op.time, &self.syms);
+        let snap = self.stats.then(|| g.snapshot(op.time, &self.syms));
         // The innermost active region ends, or an end without a start
         // fabricates one now.
         let popped = g.p.active_regions.pop();
@@ -1150,7 +1254,9 @@ impl Summarizer {
             task.regions.push(rid);
         }
         if let Some(region) = self.regions.get_mut(rid) {
-            region.stats = snap.sub(&region.stats);
+            if let Some(snap) = snap {
+                region.stats = snap.sub(&region.stats);
+            }
             region.end = Some(ev);
         }
     }
@@ -1201,7 +1307,8 @@ impl Summarizer {
         let mut goroutines = std::mem::take(&mut self.finished);
         goroutines.reserve(self.live.len());
         for mut g in self.live.drain() {
-            g.finalize(last_ts, None, &mut self.regions, &self.syms);
+            let syms = self.stats.then_some(&self.syms[..]);
+            g.finalize(last_ts, None, &mut self.regions, syms);
             sort_regions(&mut g.sum.regions, &self.regions);
             goroutines.push(g.sum);
         }
@@ -1273,7 +1380,7 @@ pub fn summarize(
 ) -> Result<Summary, trace_format::Error> {
     let mut ops = Vec::new();
     trace_format::reader::for_each_event(data, |ev| {
-        summarizer.builder.build(ev, &mut ops);
+        summarizer.build(ev, &mut ops);
         for op in ops.drain(..) {
             if let What::Sync(n) = op.what {
                 at_sync(n, &mut summarizer);
@@ -1289,6 +1396,9 @@ pub fn summarize(
 /// batches of ops read off the events by the thread that orders them (the
 /// faster choice when a core is free). `progress` is called on the calling
 /// thread at each Sync with its number; `at_sync` on the summarizer's thread.
+/// A summarizer without statistics ([`Summarizer::intervals_only`]) runs on
+/// the calling thread: it has too little to do to pay for the hand-off, and
+/// leaves out ops by the state of its live goroutines.
 pub fn summarize_parallel(
     data: &[u8],
     summarizer: Summarizer,
@@ -1296,6 +1406,12 @@ pub fn summarize_parallel(
     mut at_sync: impl FnMut(u64, &mut Summarizer) + Send,
 ) -> Result<Summary, trace_format::Error> {
     const BATCH: usize = 4096;
+    if !summarizer.stats {
+        return summarize(data, summarizer, |n, s| {
+            progress(n);
+            at_sync(n, s);
+        });
+    }
     let mut builder = summarizer.op_builder();
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Op>>(8);

@@ -214,3 +214,80 @@ fn one_pass_filters_equal_summary_intervals() {
     }
     assert!(compared > 0);
 }
+
+/// `--task` and `--region`: the summary without statistics gives the same
+/// intervals as the full one, and the profile made in one pass (samples
+/// waiting for those intervals), or in two when too many wait, equals the
+/// profile restricted to the full summary's intervals (Go's way).
+#[test]
+fn task_and_region_filters_equal_full_summary_intervals() {
+    use analysis::pprof::compute_with_limit;
+    use analysis::summary::{Summarizer, summarize};
+    let mut compared = 0;
+    // The oldest and newest trace formats.
+    for (name, path) in traces()
+        .into_iter()
+        .filter(|(n, _)| n.ends_with("go1.22") || n.ends_with("go1.27"))
+    {
+        let data = fs::read(&path).expect("read trace");
+        let full = summarize(&data, Summarizer::new(), |_, _| {}).expect("summary");
+        let light = summarize(&data, Summarizer::intervals_only(), |_, _| {}).expect("summary");
+        let mut names: Vec<(Option<String>, Option<String>)> = Vec::new();
+        for r in &full.regions {
+            names.push((None, Some(r.name.to_string())));
+        }
+        for t in &full.tasks {
+            names.push((Some(t.name.to_string()), None));
+            names.push((Some(t.id.to_string()), None));
+        }
+        names.sort();
+        names.dedup();
+        // A few regions and tasks of each trace keep the test short.
+        let (mut regions, mut tasks) = (0, 0);
+        names.retain(|(task, _)| {
+            let n = if task.is_some() {
+                &mut tasks
+            } else {
+                &mut regions
+            };
+            *n += 1;
+            *n <= 2
+        });
+        for (task, region) in names {
+            for goroutines in [None, Some("main")] {
+                let filter = Filter::new(
+                    goroutines,
+                    task.as_deref(),
+                    region.as_deref(),
+                    Some("1ms"),
+                    None,
+                )
+                .expect("filter");
+                let Ok(intervals) = filter.profile_intervals(&full) else {
+                    continue;
+                };
+                assert_eq!(
+                    filter.profile_intervals(&light).ok().as_ref(),
+                    Some(&intervals),
+                    "{name} {filter:?}"
+                );
+                for kind in ProfileKind::ALL {
+                    let mut two = PprofBuilder::with_intervals(kind, intervals.clone());
+                    trace_format::reader::for_each_event(&data, |ev| {
+                        two.event(ev);
+                        true
+                    })
+                    .expect("valid trace");
+                    let two = two.finish();
+                    for limit in [usize::MAX, 0] {
+                        let one = compute_with_limit(&data, kind, &filter, &mut |_| {}, limit)
+                            .expect("profile");
+                        assert_eq!(one, two, "{name} {kind} {filter:?} limit {limit}");
+                    }
+                    compared += 1;
+                }
+            }
+        }
+    }
+    assert!(compared > 0);
+}

@@ -3,6 +3,10 @@
 //! applying it (possibly on another thread) can be split. Events that cannot
 //! change the summary produce no op.
 //!
+//! A builder without statistics (see [`super::Summarizer::intervals_only`])
+//! leaves out what only statistics use: P and range ops, block reasons, and
+//! the transitions that neither create, name, start nor end a goroutine.
+//!
 //! Nearly every op is a goroutine transition, so ops are laid out for it: an
 //! [`Op`] is 40 bytes, and a transition is plain data (strings and entry
 //! frames travel as numbers defined by earlier ops). Ops with owned payloads
@@ -100,6 +104,29 @@ pub(super) struct GoTransition {
     pub forever: bool,
 }
 
+/// What an [`OpBuilder`] may ask of the summarizer's live goroutines, to
+/// leave out ops that cannot change the summary.
+pub(super) trait Live {
+    /// Whether goroutine `id` is live and its name or start time is not
+    /// known yet (asked only without statistics).
+    fn unsettled(&self, id: GoId) -> bool;
+    /// Whether goroutine `id` is live and inside regions.
+    fn in_region(&self, id: GoId) -> bool;
+}
+
+/// Live goroutines not at hand (ops made on another thread): all may matter.
+struct Unknown;
+
+impl Live for Unknown {
+    fn unsettled(&self, _: GoId) -> bool {
+        true
+    }
+
+    fn in_region(&self, _: GoId) -> bool {
+        true
+    }
+}
+
 /// A direct-mapped cache keyed by a pair of the current generation (the
 /// address and length of a string of its tables, a stack ID), cleared at
 /// each Sync, when the tables change: far cheaper than a hash map on the hot
@@ -153,11 +180,17 @@ pub struct OpBuilder {
     stacks: DirectCache<Option<EntryId>, 0>,
     range_name: Vec<u8>,
     annotations: bool,
+    stats: bool,
 }
 
 impl OpBuilder {
     /// A builder; `annotations`: also regions, tasks and logs.
     pub fn new(annotations: bool) -> OpBuilder {
+        OpBuilder::with_stats(annotations, true)
+    }
+
+    /// A builder; `stats`: also what only execution statistics use.
+    pub(super) fn with_stats(annotations: bool, stats: bool) -> OpBuilder {
         OpBuilder {
             strings: Interner::default(),
             syms: FxHashMap::default(),
@@ -166,23 +199,50 @@ impl OpBuilder {
             stacks: DirectCache::new(),
             range_name: Vec::new(),
             annotations,
+            stats,
         }
     }
 
     /// Appends the ops of `ev` to `out`: none if it cannot change the
     /// summary, else its op after the definitions of new strings it uses.
     pub fn build(&mut self, ev: &Event<'_>, out: &mut Vec<Op>) {
+        self.build_with(ev, out, &Unknown);
+    }
+
+    /// [`OpBuilder::build`], leaving out what cannot matter given the
+    /// summarizer's `live` goroutines at this event. Returns whether the
+    /// event changes the summary with statistics, hence is its last event
+    /// so far, even if no op was made.
+    #[inline(always)]
+    pub(super) fn build_with(
+        &mut self,
+        ev: &Event<'_>,
+        out: &mut Vec<Op>,
+        live: &impl Live,
+    ) -> bool {
         // `state_transition` is `Some` exactly for the StateTransition
         // events (most events): trying it first spares finding the kind.
-        match ev.state_transition() {
-            Some(st) => self.transition(ev, &st, out),
+        self.build_given(ev, ev.state_transition().as_ref(), out, live)
+    }
+
+    /// [`OpBuilder::build_with`] given `ev.state_transition()`.
+    #[inline(always)]
+    pub(super) fn build_given(
+        &mut self,
+        ev: &Event<'_>,
+        st: Option<&StateTransition<'_>>,
+        out: &mut Vec<Op>,
+        live: &impl Live,
+    ) -> bool {
+        match st {
+            Some(st) => self.transition(ev, st, out, live),
             None => self.build_other(ev, out),
         }
     }
 
-    /// [`OpBuilder::build`] for events other than state transitions.
+    /// [`OpBuilder::build_with`] for events other than state transitions.
     #[inline(never)]
-    fn build_other(&mut self, ev: &Event<'_>, out: &mut Vec<Op>) {
+    fn build_other(&mut self, ev: &Event<'_>, out: &mut Vec<Op>) -> bool {
         let what = match ev.kind() {
             EventKind::Sync => {
                 self.by_addr.clear();
@@ -190,31 +250,51 @@ impl OpBuilder {
                 What::Sync(ev.sync().map_or(0, |s| s.n))
             }
             kind => match self.rare(ev, kind) {
-                Some(r) => What::Rare(Box::new(r)),
-                None => return,
+                Some(Some(r)) => What::Rare(Box::new(r)),
+                Some(None) => return true,
+                None => return false,
             },
         };
         out.push(Op {
             time: ev.time(),
             what,
         });
+        true
     }
 
     /// Appends the op of a state transition, if it can change the summary
-    /// (after the definitions of the new strings it uses).
+    /// (after the definitions of the new strings it uses); returns as
+    /// [`OpBuilder::build_with`].
     #[inline(always)]
-    fn transition(&mut self, ev: &Event<'_>, st: &StateTransition<'_>, out: &mut Vec<Op>) {
+    fn transition(
+        &mut self,
+        ev: &Event<'_>,
+        st: &StateTransition<'_>,
+        out: &mut Vec<Op>,
+        live: &impl Live,
+    ) -> bool {
         let time = ev.time();
         let what = match st.resource {
             ResourceId::Goroutine(id) => {
                 let Some((old, new)) = st.goroutine() else {
-                    return;
+                    return false;
                 };
                 if old == new {
-                    return;
+                    return false;
                 }
                 let waiting = new == GoState::Waiting;
-                let reason = if waiting {
+                let forever = waiting && st.reason == b"forever";
+                if !self.stats
+                    && !matches!(old, GoState::Undetermined | GoState::NotExist)
+                    && new != GoState::NotExist
+                    && !forever
+                    && !((st.stack.id() != 0 || new == GoState::Running) && live.unsettled(id))
+                {
+                    // Neither creates, names, starts nor ends it.
+                    return true;
+                }
+                // The reason only counts in statistics.
+                let reason = if waiting && self.stats {
                     Some(self.intern_fast(st.reason, Defs { out, time }))
                 } else {
                     None
@@ -226,30 +306,60 @@ impl OpBuilder {
                     entry: self.entry(st.stack, Defs { out, time }),
                     old,
                     new,
-                    forever: waiting && st.reason == b"forever",
+                    forever,
                 };
                 let ends = new == GoState::NotExist || tr.forever;
-                if self.annotations && (old == GoState::NotExist || ends) {
-                    What::GoEvent(Box::new((tr, self.event_ref(ev))))
+                // Regions keep the event of a creation inside a region (the
+                // creator's), which starts the new goroutine's, and of the
+                // end of a goroutine inside regions, which ends them.
+                let kept = if old == GoState::NotExist {
+                    live.in_region(ev.goroutine())
+                } else {
+                    ends && live.in_region(id)
+                };
+                if self.annotations && kept {
+                    // Without statistics, regions keep only the event's time.
+                    let ev = if self.stats {
+                        self.event_ref(ev)
+                    } else {
+                        EventRef {
+                            kind: ev.kind(),
+                            time,
+                            goroutine: ev.goroutine(),
+                            frame: None,
+                        }
+                    };
+                    What::GoEvent(Box::new((tr, ev)))
                 } else {
                     What::Go(tr)
                 }
             }
             ResourceId::Proc(id) => match st.proc() {
-                Some((old, new)) if old != new && new == ProcState::Idle => What::ProcIdle(id),
-                _ => return,
+                Some((old, new)) if old != new && new == ProcState::Idle => {
+                    if !self.stats {
+                        return true;
+                    }
+                    What::ProcIdle(id)
+                }
+                _ => return false,
             },
-            _ => return,
+            _ => return false,
         };
         out.push(Op { time, what });
+        true
     }
 
-    /// The op of an event that is neither a state transition nor a Sync.
+    /// The op of an event that is neither a state transition nor a Sync:
+    /// `None` if the event cannot change the summary, `Some(None)` if it
+    /// changes only statistics that this builder leaves out.
     #[inline(never)]
-    fn rare(&mut self, ev: &Event<'_>, kind: EventKind) -> Option<Rare> {
-        Some(match kind {
+    fn rare(&mut self, ev: &Event<'_>, kind: EventKind) -> Option<Option<Rare>> {
+        Some(Some(match kind {
             kind @ (EventKind::RangeBegin | EventKind::RangeActive | EventKind::RangeEnd) => {
                 let r = ev.range()?;
+                if !self.stats {
+                    return Some(None);
+                }
                 Rare::Range {
                     goroutine: ev.goroutine(),
                     kind,
@@ -286,7 +396,7 @@ impl OpBuilder {
                 }
             }
             _ => return None,
-        })
+        }))
     }
 
     /// The symbol of `b`, defining it if new.
