@@ -1,9 +1,11 @@
 //! Helpers of the goroutine, task and region commands: a summary pass with
-//! progress, JSON on stdout, Go's duration text.
+//! progress, the `--sort` column, JSON on stdout, Go's duration text.
+
+use std::process::ExitCode;
 
 use analysis::summary::{Summarizer, Summary};
 
-use super::analysis_input::GenerationProgress;
+use super::analysis_input::{GenerationProgress, usage_error};
 
 /// Runs one summary pass over `data` (complete generations), advancing
 /// `progress` at each generation (`syncs_before`: Sync events of earlier
@@ -23,6 +25,25 @@ pub fn summarize(
         |_, s| at_generation(s),
     )
     .map_err(|e| format!("failed to read trace: {e}"))
+}
+
+/// The statistics column `--sort` names among `all_columns` (matched
+/// without case), `None` for the total time (the default); an unknown name
+/// is a usage error listing the columns.
+pub fn sort_column(sort: Option<&str>, all_columns: &[String]) -> Result<Option<String>, ExitCode> {
+    match sort {
+        None => Ok(None),
+        Some(s) if s.eq_ignore_ascii_case("total") || s.eq_ignore_ascii_case("total time") => {
+            Ok(None)
+        }
+        Some(s) => match all_columns.iter().find(|c| c.eq_ignore_ascii_case(s)) {
+            Some(c) => Ok(Some(c.clone())),
+            None => Err(usage_error(&format!(
+                "--sort {s:?}: no such column; columns: Total, {}",
+                all_columns.join(", ")
+            ))),
+        },
+    }
 }
 
 /// Writes `v` as pretty JSON on stdout (a closed pipe ends quietly).

@@ -250,19 +250,7 @@ fn print_group(
     let all_columns = goroutines::stat_columns(rows.iter().map(Row::stats));
     let columns = goroutines::nonzero_stat_columns(&all_columns, rows.iter().map(Row::stats));
     // Sort (Go: by the chosen column, else by total time; largest first).
-    let key_col = match sort {
-        None => None,
-        Some(s) if s.eq_ignore_ascii_case("total") || s.eq_ignore_ascii_case("total time") => None,
-        Some(s) => match all_columns.iter().find(|c| c.eq_ignore_ascii_case(s)) {
-            Some(c) => Some(c.clone()),
-            None => {
-                return Err(usage_error(&format!(
-                    "--sort {s:?}: no such column; columns: Total, {}",
-                    all_columns.join(", ")
-                )));
-            }
-        },
-    };
+    let key_col = analyze::sort_column(sort, &all_columns)?;
     let value = |r: &Row| match &key_col {
         Some(c) => r.stats().non_overlapping(c),
         None => r.stats().total_time,

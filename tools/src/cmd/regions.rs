@@ -160,19 +160,7 @@ fn print_regions(
     let stats = || regions.iter().map(|r| &r.stats);
     let all_columns = goroutines::stat_columns(stats());
     let columns = goroutines::nonzero_stat_columns(&all_columns, stats());
-    let key_col = match sort {
-        None => None,
-        Some(s) if s.eq_ignore_ascii_case("total") || s.eq_ignore_ascii_case("total time") => None,
-        Some(s) => match all_columns.iter().find(|c| c.eq_ignore_ascii_case(s)) {
-            Some(c) => Some(c.clone()),
-            None => {
-                return Err(usage_error(&format!(
-                    "--sort {s:?}: no such column; columns: Total, {}",
-                    all_columns.join(", ")
-                )));
-            }
-        },
-    };
+    let key_col = analyze::sort_column(sort, &all_columns)?;
     let value = |i: usize| match &key_col {
         Some(c) => regions[i].stats.non_overlapping(c),
         None => regions[i].stats.total_time,
