@@ -438,52 +438,23 @@ impl<'a> Reader<'a> {
             .cpu_samples
             .get(self.cpu_next)
             .map_or(i64::MAX, |s| s.time);
-        let mut failed = None;
         while self.order.queued() < limit {
-            let Some(&top) = self.frontier.first() else {
-                break;
-            };
-            if cpu_at < top.time {
-                break;
+            match self.frontier.first() {
+                Some(top) if top.time <= cpu_at => {}
+                _ => break,
             }
-            let Some(bc) = self.cursors.get_mut(top.cur) else {
-                break;
-            };
             let before = self.order.queued();
-            match self
-                .order
-                .advance(&mut bc.ev, &g.table, bc.m, bc.mslot, g.gen_no)
-            {
-                Ok(true) => {}
-                Ok(false) => break,
-                Err(msg) => {
-                    let e = Error::invalid(msg, event_offset(g, &bc.ev));
-                    failed = Some((before, e));
-                    break;
-                }
-            }
-            match bc.next_event(g, &self.decoded) {
-                Ok(true) => {
-                    self.frontier[0].time = bc.ev.time;
-                    heap_update(&mut self.frontier, 0);
-                }
-                Ok(false) => heap_remove(&mut self.frontier, 0),
+            match self.try_advance(0) {
+                Ok(true) if !self.order.poisoned() => {}
+                Ok(_) => break,
                 Err(e) => {
-                    failed = Some((before, e));
-                    break;
+                    self.order.truncate(before);
+                    self.failed = Some(e.clone());
+                    return Err(e);
                 }
-            }
-            if self.order.poisoned() {
-                break;
             }
         }
-        let Some((before, e)) = failed else {
-            return Ok(());
-        };
-        let e = e.in_generation(g.gen_no);
-        self.order.truncate(before);
-        self.failed = Some(e.clone());
-        Err(e)
+        Ok(())
     }
 
     fn next_sync(&mut self, with_table: bool, time: i64) {
