@@ -401,9 +401,33 @@ impl<'a> Generation<'a> {
     ///
     /// `pool` holds buffers of an earlier generation to reuse, which saves
     /// the page faults of fresh allocations.
-    pub(crate) fn decode_events(&mut self, pool: &mut Vec<Vec<DecodedEvent>>) {
+    /// Decodes the timed event at `off` in batch `b` (one of this
+    /// generation's) into `ev`: its time in ns from `*last_ts`, the time of
+    /// the batch's previous event (0 at the batch's start, as in Go's batch
+    /// cursor), its offset and its table-ID check. Returns its length.
+    #[inline(always)]
+    pub(crate) fn decode_event(
+        &self,
+        b: &Batch<'_>,
+        off: usize,
+        last_ts: &mut i64,
+        ev: &mut BaseEvent,
+    ) -> Result<usize> {
         let freq = self.table.freq;
-        let start = self.start;
+        if *last_ts == 0 {
+            *last_ts = freq.mul(b.time);
+        }
+        let pos = b.offset + off as u64;
+        let (n, tsdiff) = read_timed_base_event(b.data.get(off..).unwrap_or_default(), ev)
+            .map_err(|msg| Error::invalid(msg, pos).in_generation(self.gen_no))?;
+        ev.time = freq.mul(tsdiff).wrapping_add(*last_ts);
+        *last_ts = ev.time;
+        ev.gen_off = crate::reader::gen_offset(pos, self.start);
+        ev.ids_ok = self.table.ids_present(ev.typ, &ev.args);
+        Ok(n)
+    }
+
+    pub(crate) fn decode_events(&mut self, pool: &mut Vec<Vec<DecodedEvent>>) {
         // Events take at least 2 bytes on the wire, ~5 on average.
         let estimates: Vec<usize> = self
             .batches
@@ -433,25 +457,14 @@ impl<'a> Generation<'a> {
                     let mut last_ts = 0i64;
                     let mut off = 0usize;
                     while off < b.data.len() {
-                        if last_ts == 0 {
-                            last_ts = freq.mul(b.time);
-                        }
                         let mut base = BaseEvent::TABLED;
-                        match read_timed_base_event(&b.data[off..], &mut base) {
-                            Ok((n, tsdiff)) => {
-                                base.time = freq.mul(tsdiff).wrapping_add(last_ts);
-                                last_ts = base.time;
-                                base.gen_off =
-                                    crate::reader::gen_offset(b.offset + off as u64, start);
-                                base.ids_ok = self.table.ids_present(base.typ, &base.args);
+                        match self.decode_event(b, off, &mut last_ts, &mut base) {
+                            Ok(n) => {
                                 t.events.push(base);
                                 off += n;
                             }
-                            Err(msg) => {
-                                t.err = Some(
-                                    Error::invalid(msg, b.offset + off as u64)
-                                        .in_generation(self.gen_no),
-                                );
+                            Err(e) => {
+                                t.err = Some(e);
                                 break 'batches;
                             }
                         }

@@ -31,7 +31,7 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use std::sync::Arc;
 
-use crate::generation::{DecodedEvent, DecodedThread, Generation, read_timed_base_event};
+use crate::generation::{DecodedEvent, DecodedThread, Generation};
 use crate::genstream::{GenItem, GenStream};
 use crate::gosort;
 use crate::order::{BaseEvent, EV_SYNC, NO_GOROUTINE, NO_PROC, Ordering, QueuedEvent, SchedCtx};
@@ -91,7 +91,6 @@ impl BatchCursor {
 
     #[inline]
     fn decode_next(&mut self, batches: &[Batch<'_>], g: &Generation<'_>) -> Result<bool> {
-        let (table, freq, gen_no, gen_start) = (&g.table, g.table.freq, g.gen_no, g.start);
         while self.idx < batches.len() && batches[self.idx].data.len() == self.data_off {
             self.idx += 1;
             self.data_off = 0;
@@ -100,17 +99,7 @@ impl BatchCursor {
         let Some(b) = batches.get(self.idx) else {
             return Ok(false);
         };
-        if self.last_ts == 0 {
-            self.last_ts = freq.mul(b.time);
-        }
-        let off = b.offset + self.data_off as u64;
-        let (n, tsdiff) = read_timed_base_event(&b.data[self.data_off..], &mut self.ev)
-            .map_err(|msg| Error::invalid(msg, off).in_generation(gen_no))?;
-        self.ev.time = freq.mul(tsdiff).wrapping_add(self.last_ts);
-        self.ev.gen_off = gen_offset(off, gen_start);
-        self.ev.ids_ok = table.ids_present(self.ev.typ, &self.ev.args);
-        self.last_ts = self.ev.time;
-        self.data_off += n;
+        self.data_off += g.decode_event(b, self.data_off, &mut self.last_ts, &mut self.ev)?;
         Ok(true)
     }
 }
