@@ -948,6 +948,25 @@ fn draw_regions(pa: &mut Painter<'_>, model: &Model, view: &ViewState, g: u32, y
     }
 }
 
+/// The selection and tooltip of a span on resource `r`'s track.
+fn resource_span_hover(
+    model: &Model,
+    r: Resource,
+    start: i64,
+    end: i64,
+    k: u8,
+    g: u32,
+) -> (Selected, String) {
+    let sel = Selected::ResSpan {
+        res: r,
+        start,
+        end,
+        kind: k,
+        g,
+    };
+    (sel, resource_span_text(model, r, start, end, k, g))
+}
+
 fn resource_span_text(model: &Model, r: Resource, start: i64, end: i64, k: u8, g: u32) -> String {
     let what = match k {
         kind::SYSCALL => "syscall",
@@ -1059,16 +1078,7 @@ fn draw_resource(
                             pa.label(rect, &model.g_title(g), theme::SPAN_TEXT);
                         }
                         if pa.hit(rect) {
-                            pa.hovered = Some((
-                                Selected::ResSpan {
-                                    res: r,
-                                    start,
-                                    end,
-                                    kind: k,
-                                    g,
-                                },
-                                resource_span_text(model, r, start, end, k, g),
-                            ));
+                            pa.hovered = Some(resource_span_hover(model, r, start, end, k, g));
                         }
                         // System calls while holding the P, from the goroutine's records.
                         if matches!(r, Resource::Proc(_)) && g != NONE && rect.width() >= 4.0 {
@@ -1107,16 +1117,7 @@ fn draw_resource(
                         let rect = pa.span_rect(a, b.max(a + 1.0), oy, oh);
                         pa.fill(rect, c);
                         if pa.hit(rect) {
-                            pa.hovered = Some((
-                                Selected::ResSpan {
-                                    res: r,
-                                    start,
-                                    end,
-                                    kind: k,
-                                    g,
-                                },
-                                resource_span_text(model, r, start, end, k, g),
-                            ));
+                            pa.hovered = Some(resource_span_hover(model, r, start, end, k, g));
                         }
                     }
                 }
