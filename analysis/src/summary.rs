@@ -31,6 +31,7 @@ use std::sync::Arc;
 
 use serde::ser::{SerializeMap, SerializeStruct};
 use serde::{Serialize, Serializer};
+use trace_format::table::DenseIdMap;
 use trace_format::{
     Event, EventKind, GoId, GoState, NO_PROC, NO_TASK, ProcId, ResourceId, StateTransition, TaskId,
 };
@@ -42,7 +43,7 @@ mod live;
 mod ops;
 
 pub use json::{GoroutineJson, RegionJson, TaskJson};
-use live::{IdMap, LiveSet};
+use live::LiveSet;
 use ops::{GoTransition, Live, Rare, Sym, What};
 pub use ops::{Op, OpBuilder};
 
@@ -689,8 +690,8 @@ pub struct Summarizer {
     finished: Vec<GoroutineSummary>,
     tasks: FxHashMap<TaskId, UserTaskSummary>,
     regions: Vec<UserRegionSummary>,
-    syscalling_p: IdMap<GoId>,
-    syscalling_g: IdMap<ProcId>,
+    syscalling_p: DenseIdMap<GoId>,
+    syscalling_g: DenseIdMap<ProcId>,
     ranges_p: FxHashMap<(ProcId, Arc<str>), GoId>,
     first_ts: Option<Time>,
     last_ts: Time,
@@ -747,8 +748,8 @@ impl Summarizer {
             finished: Vec::new(),
             tasks: FxHashMap::default(),
             regions: Vec::new(),
-            syscalling_p: IdMap::default(),
-            syscalling_g: IdMap::default(),
+            syscalling_p: DenseIdMap::default(),
+            syscalling_g: DenseIdMap::default(),
             ranges_p: FxHashMap::default(),
             first_ts: None,
             last_ts: 0,

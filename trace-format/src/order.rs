@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::batch::{NO_THREAD, ThreadId};
 use crate::generation::EvTable;
 use crate::spec::{EventType, SPECS, ev, gostatus, procstatus};
-use crate::table::{IdMap, SmallIdMap};
+use crate::table::{DenseIdMap, IdMap};
 use crate::version::Version;
 
 /// Goroutine ID; `NO_GOROUTINE` when absent.
@@ -429,7 +429,7 @@ type Adv = Result<(SchedCtx, bool), String>;
 pub(crate) struct Ordering<'a> {
     version: Version,
     g_states: IdMap<GoId, GState<'a>>,
-    p_states: SmallIdMap<PState>,
+    p_states: DenseIdMap<PState>,
     m_index: IdMap<ThreadId, u32>,
     m_slots: Vec<MSlot>,
     active_tasks: IdMap<TaskId, TaskState<'a>>,
@@ -462,7 +462,7 @@ impl<'a> Ordering<'a> {
         Ordering {
             version,
             g_states: IdMap::default(),
-            p_states: SmallIdMap::default(),
+            p_states: DenseIdMap::default(),
             m_index: IdMap::default(),
             m_slots: Vec::new(),
             active_tasks: IdMap::default(),

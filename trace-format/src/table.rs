@@ -69,58 +69,73 @@ pub type FxHashSet<K> = std::collections::HashSet<K, BuildHasherDefault<FxHasher
 /// A map keyed by integer IDs (the tables' maps).
 pub type IdMap<K, V> = FxHashMap<K, V>;
 
-/// A map from small non-negative IDs (proc IDs: 0..GOMAXPROCS) to values:
-/// a vector below `SMALL_IDS`, a hash map for any other ID a damaged trace
-/// may carry. Lookups of the common IDs are an index, not a hash.
+/// A map from trace IDs to values for the IDs the runtime hands out densely
+/// (P IDs from 0, goroutine IDs from 1 in creation order): a vector indexed
+/// by the ID, so that hot lookups are an index rather than a hash, with a
+/// hash map for negative or far IDs. The vector only covers IDs below a
+/// bound that grows with the number of insertions (at least 4096), so
+/// memory stays proportional to the work done whatever IDs a trace holds.
 #[derive(Debug, Clone)]
-pub struct SmallIdMap<V> {
+pub struct DenseIdMap<V> {
     dense: Vec<Option<V>>,
     sparse: IdMap<i64, V>,
+    /// Insertions so far.
+    inserts: usize,
 }
 
-/// IDs below this live in [`SmallIdMap`]'s vector.
-const SMALL_IDS: i64 = 1 << 12;
-
-impl<V> Default for SmallIdMap<V> {
+impl<V> Default for DenseIdMap<V> {
     fn default() -> Self {
-        SmallIdMap {
+        DenseIdMap {
             dense: Vec::new(),
             sparse: IdMap::default(),
+            inserts: 0,
         }
     }
 }
 
-impl<V> SmallIdMap<V> {
+impl<V> DenseIdMap<V> {
+    /// IDs below this are always kept in the vector.
+    const MIN_DENSE: usize = 1 << 12;
+    /// And IDs below this many times the number of insertions.
+    const DENSE_PER_INSERT: usize = 4;
+
     /// The value of `id`.
     #[inline]
     pub fn get(&self, id: i64) -> Option<&V> {
-        match usize::try_from(id) {
-            Ok(i) if id < SMALL_IDS => self.dense.get(i)?.as_ref(),
-            _ => self.sparse.get(&id),
+        match usize::try_from(id).ok().and_then(|i| self.dense.get(i)) {
+            Some(v) => v.as_ref(),
+            None if self.sparse.is_empty() => None,
+            None => self.sparse.get(&id),
         }
     }
 
     /// The value of `id`, mutably.
     #[inline]
     pub fn get_mut(&mut self, id: i64) -> Option<&mut V> {
-        match usize::try_from(id) {
-            Ok(i) if id < SMALL_IDS => self.dense.get_mut(i)?.as_mut(),
-            _ => self.sparse.get_mut(&id),
+        match usize::try_from(id).ok().and_then(|i| self.dense.get_mut(i)) {
+            Some(v) => v.as_mut(),
+            None if self.sparse.is_empty() => None,
+            None => self.sparse.get_mut(&id),
         }
     }
 
-    /// Sets the value of `id`.
-    pub fn insert(&mut self, id: i64, v: V) {
-        match usize::try_from(id) {
-            Ok(i) if id < SMALL_IDS => {
-                if self.dense.len() <= i {
-                    self.dense.resize_with(i + 1, || None);
-                }
-                self.dense[i] = Some(v);
-            }
-            _ => {
-                self.sparse.insert(id, v);
-            }
+    /// Sets the value of `id`, returning the previous one.
+    #[inline]
+    pub fn insert(&mut self, id: i64, v: V) -> Option<V> {
+        self.inserts += 1;
+        match self.dense_slot(id) {
+            Some(slot) => slot.replace(v),
+            None => self.sparse.insert(id, v),
+        }
+    }
+
+    /// Removes `id`, returning its value.
+    #[inline]
+    pub fn remove(&mut self, id: i64) -> Option<V> {
+        match usize::try_from(id).ok().and_then(|i| self.dense.get_mut(i)) {
+            Some(slot) => slot.take(),
+            None if self.sparse.is_empty() => None,
+            None => self.sparse.remove(&id),
         }
     }
 
@@ -132,6 +147,40 @@ impl<V> SmallIdMap<V> {
             .enumerate()
             .filter_map(|(i, v)| v.as_ref().map(|v| (i as i64, v)));
         dense.chain(self.sparse.iter().map(|(k, v)| (*k, v)))
+    }
+
+    /// The vector slot of `id`, growing the vector if `id` may be in it.
+    #[inline]
+    fn dense_slot(&mut self, id: i64) -> Option<&mut Option<V>> {
+        let i = usize::try_from(id).ok()?;
+        if i >= self.dense.len() {
+            let limit = Self::MIN_DENSE.max(self.inserts.saturating_mul(Self::DENSE_PER_INSERT));
+            if i >= limit {
+                return None;
+            }
+            self.grow(i.saturating_mul(2).max(64).clamp(i + 1, limit));
+        }
+        self.dense.get_mut(i)
+    }
+
+    /// Extends the vector to `len` IDs, moving those now in range out of
+    /// the hash map.
+    #[cold]
+    fn grow(&mut self, len: usize) {
+        self.dense.resize_with(len, || None);
+        let moved: Vec<i64> = self
+            .sparse
+            .keys()
+            .copied()
+            .filter(|&id| usize::try_from(id).is_ok_and(|i| i < len))
+            .collect();
+        for id in moved {
+            if let (Some(v), Ok(i)) = (self.sparse.remove(&id), usize::try_from(id))
+                && let Some(slot) = self.dense.get_mut(i)
+            {
+                *slot = Some(v);
+            }
+        }
     }
 }
 
@@ -230,23 +279,40 @@ mod tests {
     use super::*;
 
     #[test]
-    fn small_id_map() {
-        let mut m: SmallIdMap<u32> = SmallIdMap::default();
-        for id in [0, 3, 4095, 4096, -1, i64::MAX, i64::MIN] {
+    fn dense_id_map() {
+        let mut m: DenseIdMap<u32> = DenseIdMap::default();
+        for id in [0, 3, 4095, -1, i64::MAX, i64::MIN] {
             assert_eq!(m.get(id), None);
-            m.insert(id, id as u32);
+            assert_eq!(m.insert(id, id as u32), None);
         }
-        m.insert(3, 33);
+        assert_eq!(m.insert(3, 33), Some(3));
         if let Some(v) = m.get_mut(-1) {
             *v = 11;
         }
         assert_eq!(m.get(3), Some(&33));
         assert_eq!(m.get(-1), Some(&11));
-        assert_eq!(m.get(4096), Some(&4096));
         assert_eq!(m.get(2), None);
         let mut all: Vec<i64> = m.iter().map(|(k, _)| k).collect();
         all.sort();
-        assert_eq!(all, [i64::MIN, -1, 0, 3, 4095, 4096, i64::MAX]);
+        assert_eq!(all, [i64::MIN, -1, 0, 3, 4095, i64::MAX]);
+        // Far beyond the vector for now: hashed.
+        let far = (DenseIdMap::<u32>::MIN_DENSE * 2) as i64;
+        assert_eq!(m.insert(far, 7), None);
+        assert!(m.sparse.contains_key(&far));
+        // Enough insertions let the vector reach `far`, which moves into it.
+        for i in 0..DenseIdMap::<u32>::MIN_DENSE as i64 {
+            m.insert(100 + i, 0);
+        }
+        m.insert(far + 1, 8);
+        assert!(m.dense.len() > far as usize + 1);
+        assert!(!m.sparse.contains_key(&far));
+        assert_eq!(m.get(far), Some(&7));
+        assert_eq!(m.get(far + 1), Some(&8));
+        assert_eq!(m.get(i64::MAX), Some(&(i64::MAX as u32)));
+        assert_eq!(m.remove(3), Some(33));
+        assert_eq!(m.remove(3), None);
+        assert_eq!(m.remove(-1), Some(11));
+        assert_eq!(m.get(-1), None);
     }
 
     #[test]
