@@ -422,7 +422,8 @@ impl<'a> Generation<'a> {
             .map_err(|msg| Error::invalid(msg, pos).in_generation(self.gen_no))?;
         ev.time = freq.mul(tsdiff).wrapping_add(*last_ts);
         *last_ts = ev.time;
-        ev.gen_off = crate::reader::gen_offset(pos, self.start);
+        // The offset from the generation's start; `u32::MAX` if too far.
+        ev.gen_off = u32::try_from(pos.wrapping_sub(self.start)).unwrap_or(u32::MAX);
         ev.ids_ok = self.table.ids_present(ev.typ, &ev.args);
         Ok(n)
     }

@@ -114,12 +114,6 @@ struct Key {
     cur: usize,
 }
 
-/// `off` as an offset from its generation's start, `u32::MAX` if too far.
-#[inline]
-pub(crate) fn gen_offset(off: u64, gen_start: u64) -> u32 {
-    u32::try_from(off.wrapping_sub(gen_start)).unwrap_or(u32::MAX)
-}
-
 /// The file offset of an event of `g` (the generation's start if unknown).
 fn event_offset(g: &Generation<'_>, ev: &BaseEvent) -> u64 {
     match ev.gen_off {
