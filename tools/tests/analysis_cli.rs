@@ -4,29 +4,12 @@
 
 use std::collections::BTreeMap;
 use std::io::Read;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use serde_json::Value;
 
-fn gotrace(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gotrace"))
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
-}
-
-fn trace(name: &str) -> String {
-    fixtures()
-        .join("traces")
-        .join(format!("{name}.trace"))
-        .to_string_lossy()
-        .into_owned()
-}
+mod common;
+use common::{fixtures, gotrace, stderr, trace};
 
 /// Go's Summarizer output for a fixture (fixtures/reference-gen).
 fn reference(name: &str) -> Value {
@@ -47,10 +30,6 @@ fn json(o: &Output) -> Value {
 
 fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 const ANNOTATIONS: &str = "annotations-go1.27";

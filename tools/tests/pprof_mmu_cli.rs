@@ -3,37 +3,16 @@
 //! MMU text and JSON output.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use analysis::filter::Filter;
 use analysis::pprof::{self, ProfileKind};
 use analysis::profile_proto::Profile;
 
-fn gotrace(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gotrace"))
-        .args(args)
-        .output()
-        .expect("run gotrace")
-}
-
-fn fixtures() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures")
-}
-
-fn trace(name: &str) -> String {
-    fixtures()
-        .join("traces")
-        .join(format!("{name}.trace"))
-        .to_string_lossy()
-        .into_owned()
-}
+mod common;
+use common::{fixtures, gotrace, stderr, trace};
 
 fn tmp(name: &str) -> PathBuf {
     std::env::temp_dir().join(format!("gotrace-cli-{}-{name}", std::process::id()))
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 fn samples(path: &PathBuf) -> Vec<analysis::profile_proto::ResolvedSample> {

@@ -4,16 +4,12 @@
 use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-fn gotrace(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_gotrace"))
-        .args(args)
-        .output()
-        .unwrap()
-}
+mod common;
+use common::{gotrace, stderr};
 
 fn fixture(name: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -55,10 +51,6 @@ fn names(dir: &Path) -> Vec<String> {
 
 fn manifest(dir: &Path) -> Value {
     serde_json::from_str(&fs::read_to_string(dir.join("manifest.json")).unwrap()).unwrap()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
 #[test]
