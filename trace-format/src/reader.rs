@@ -646,9 +646,15 @@ struct Chunk<'a> {
     err: Option<Error>,
 }
 
-/// Events per [`Chunk`]: small enough to keep the stages busy together and
-/// memory flat, large enough that channel traffic is noise.
-const CHUNK: usize = 4096;
+/// Events per [`Chunk`] (1.2 MB): small enough to keep the stages busy
+/// together and memory flat, large enough that hand-offs are rare. A
+/// hand-off costs ~9 µs here, mostly waking the caller's thread, which
+/// empties the channel faster than it fills and sleeps: at 4096 events per
+/// chunk that was 8% of the 200 MB trace's read time, at 16384 it is 2%.
+const CHUNK: usize = 16384;
+
+/// Chunks in flight between the ordering thread and the caller's.
+const CHUNKS_QUEUED: usize = 8;
 
 /// Reads every event of `data`, calling `f` on each: the same events, order
 /// and errors as [`Reader`], in a three-stage pipeline. A producer thread
@@ -666,7 +672,7 @@ where
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<GenItem<'_>>(0);
         let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Vec<DecodedEvent>>>();
-        let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Chunk<'_>>(16);
+        let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Chunk<'_>>(CHUNKS_QUEUED);
         let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<QueuedEvent>>();
         scope.spawn(move || {
             let mut stream = GenStream::new(data, version, true);
