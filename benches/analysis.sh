@@ -28,25 +28,8 @@ bin="${CARGO_TARGET_DIR:-target}/release/gotrace"
 tmp=$(mktemp -d /tmp/gotrace-analysis-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-# best_of CMD...: "SECONDS RSS_KB" of the fastest of $runs runs.
-best_of() {
-	local best="" best_t=999999 t0 t1 t rss
-	for _ in $(seq "$runs"); do
-		t0=$EPOCHREALTIME
-		if ! /usr/bin/time -f '%M' -o "$tmp/rss" "$@" >/dev/null 2>"$tmp/err"; then
-			echo "FAILED: $* ($(tail -1 "$tmp/err"))" >&2
-			exit 1
-		fi
-		t1=$EPOCHREALTIME
-		t=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
-		rss=$(tail -1 "$tmp/rss")
-		if python3 -c "import sys; sys.exit(0 if $t < $best_t else 1)"; then
-			best_t=$t
-			best="$t $rss"
-		fi
-	done
-	echo "$best"
-}
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
 
 cat "$trace" >/dev/null # into the page cache
 echo "trace: $trace ($(stat -c %s "$trace") bytes); load average: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -80,7 +63,8 @@ printf '%-28s | %9s %8s | %8s\n' command time "RSS MB" "vs Go"
 row() {
 	local label="$1"
 	shift
-	read -r t rss < <(best_of "$@")
+	res=$(best_of "$tmp" "$@") || exit 1
+	read -r t rss <<<"$res"
 	python3 - "$label" "$t" "$rss" "${go_t:-}" <<'PY'
 import sys
 label, t, rss, go_t = sys.argv[1:]

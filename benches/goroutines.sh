@@ -28,29 +28,17 @@ gobin=/tmp/gotrace-go-reader
 tmp=$(mktemp -d /tmp/gotrace-goroutines-bench.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 
-# best_of CMD...: "SECONDS RSS_KB" of the fastest of $runs runs.
-best_of() {
-	local best="" best_t=999999 t0 t1 t rss
-	for _ in $(seq "$runs"); do
-		t0=$EPOCHREALTIME
-		/usr/bin/time -f '%M' -o "$tmp/rss" "$@" >/dev/null 2>&1
-		t1=$EPOCHREALTIME
-		t=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
-		rss=$(tail -1 "$tmp/rss")
-		if python3 -c "import sys; sys.exit(0 if $t < $best_t else 1)"; then
-			best_t=$t
-			best="$t $rss"
-		fi
-	done
-	echo "$best"
-}
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); best of $runs"
 printf '%-24s | %9s %8s | %9s %8s | %6s\n' file gotrace "RSS MB" "Go" "RSS MB" ratio
 for f in "${files[@]}"; do
 	cat "$f" >/dev/null # into the page cache
-	read -r g_t g_rss < <(best_of "$bin" goroutines "$f")
-	read -r go_t go_rss < <(best_of "$gobin" -summary "$f")
+	res=$(best_of "$tmp" "$bin" goroutines "$f") || exit 1
+	read -r g_t g_rss <<<"$res"
+	res=$(best_of "$tmp" "$gobin" -summary "$f") || exit 1
+	read -r go_t go_rss <<<"$res"
 	python3 - "$f" "$g_t" "$g_rss" "$go_t" "$go_rss" <<'PY'
 import os, sys
 f, gt, gr, got, gor = sys.argv[1:]

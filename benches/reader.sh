@@ -19,8 +19,8 @@ gobin=/tmp/gotrace-go-reader
 [ -x "$gobin" ] || benches/go-reader/build.sh "$gobin"
 command -v /usr/bin/time >/dev/null || { echo "install GNU time (apt-get install time)"; exit 1; }
 
-# best_of CMD...: the run with the highest mb_per_s, plus its peak RSS (KB).
-best_of() {
+# fastest_run CMD...: the run with the highest mb_per_s, plus its peak RSS (KB).
+fastest_run() {
 	local best="" best_rate=0 out rss rate
 	for _ in $(seq "$runs"); do
 		out=$(/usr/bin/time -f 'RSS %M' "$@" 2>/tmp/gotrace-bench-time)
@@ -36,8 +36,8 @@ best_of() {
 
 printf '%-28s %10s %12s %10s | %10s %12s %10s | %6s\n' file "gotrace" "events/s" "RSS MB" "Go" "events/s" "RSS MB" ratio
 for f in "${files[@]}"; do
-	ours=$(best_of target/release/examples/read "$f")
-	theirs=$(best_of "$gobin" "$f")
+	ours=$(fastest_run target/release/examples/read "$f")
+	theirs=$(fastest_run "$gobin" "$f")
 	python3 - "$f" "$ours" "$theirs" <<'PY'
 import json, os, sys
 f, ours, theirs = sys.argv[1], sys.argv[2], sys.argv[3]

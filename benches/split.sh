@@ -19,24 +19,12 @@ bin="${CARGO_TARGET_DIR:-target}/release/gotrace"
 out=$(mktemp -d /tmp/gotrace-split-bench.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 
-# best_of CMD...: "SECONDS RSS_KB" of the fastest of $runs runs; the output
-# directory is emptied before each.
-best_of() {
-	local best="" best_t=999999 t0 t1 t rss
-	for _ in $(seq "$runs"); do
-		rm -rf "$out/x" "$out/copy.trace"
-		sync # start each run without dirty pages to write back
-		t0=$EPOCHREALTIME
-		/usr/bin/time -f '%M' -o "$out/rss" "$@" >/dev/null 2>&1
-		t1=$EPOCHREALTIME
-		t=$(python3 -c "print(f'{$t1 - $t0:.3f}')")
-		rss=$(tail -1 "$out/rss")
-		if python3 -c "import sys; sys.exit(0 if $t < $best_t else 1)"; then
-			best_t=$t
-			best="$t $rss"
-		fi
-	done
-	echo "$best"
+# shellcheck source=benches/lib.sh
+. benches/lib.sh
+# Each run starts with an empty output directory and no dirty pages to write back.
+before_run() {
+	rm -rf "$out/x" "$out/copy.trace"
+	sync
 }
 
 echo "load average: $(cut -d' ' -f1-3 /proc/loadavg); split $split_args; best of $runs"
@@ -46,9 +34,11 @@ for mb in "${sizes[@]}"; do
 	[ -s "$f" ] || fixtures/make-big-trace.sh "$mb" "$f"
 	bytes=$(stat -L -c %s "$f")
 	cat "$f" >/dev/null # into the page cache
-	read -r cp_t cp_rss < <(best_of cp "$f" "$out/copy.trace")
+	res=$(best_of "$out" cp "$f" "$out/copy.trace") || exit 1
+	read -r cp_t cp_rss <<<"$res"
 	# shellcheck disable=SC2086 # split_args is several words on purpose
-	read -r sp_t sp_rss < <(best_of "$bin" split "$f" -o "$out/x" $split_args)
+	res=$(best_of "$out" "$bin" split "$f" -o "$out/x" $split_args) || exit 1
+	read -r sp_t sp_rss <<<"$res"
 	rm -rf "$out/x"
 	# shellcheck disable=SC2086
 	"$bin" split "$f" -o "$out/x" $split_args 2>/dev/null
