@@ -126,37 +126,46 @@ pub(crate) fn encoded_size(
     size
 }
 
-/// Appends the decimal form of `x`.
-#[inline]
-fn push_u64(out: &mut Vec<u8>, mut x: u64) {
-    const DIGITS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-        2021222324252627282930313233343536373839\
-        4041424344454647484950515253545556575859\
-        6061626364656667686970717273747576777879\
-        8081828384858687888990919293949596979899";
-    if x < 10 {
-        out.push(b'0' + x as u8);
-        return;
-    }
-    let mut buf = [0u8; 20];
-    let mut i = buf.len();
+/// Two decimal digits for each value below 100.
+const DIGITS: &[u8; 200] = b"0001020304050607080910111213141516171819\
+    2021222324252627282930313233343536373839\
+    4041424344454647484950515253545556575859\
+    6061626364656667686970717273747576777879\
+    8081828384858687888990919293949596979899";
+
+/// The number of decimal digits of `x`.
+#[inline(always)]
+fn decimal_len(x: u64) -> usize {
+    x.checked_ilog10().map_or(1, |l| l as usize + 1)
+}
+
+/// Writes `x` in decimal into `dst`, which is `decimal_len(x)` bytes long.
+#[inline(always)]
+fn write_decimal(dst: &mut [u8], mut x: u64) {
+    let mut i = dst.len();
     while x >= 100 {
         let d = (x % 100) as usize * 2;
         x /= 100;
         i -= 2;
-        buf[i] = DIGITS[d];
-        buf[i + 1] = DIGITS[d + 1];
+        dst[i] = DIGITS[d];
+        dst[i + 1] = DIGITS[d + 1];
     }
     if x >= 10 {
         let d = x as usize * 2;
-        i -= 2;
-        buf[i] = DIGITS[d];
-        buf[i + 1] = DIGITS[d + 1];
+        dst[i - 2] = DIGITS[d];
+        dst[i - 1] = DIGITS[d + 1];
     } else {
-        i -= 1;
-        buf[i] = b'0' + x as u8;
+        dst[i - 1] = b'0' + x as u8;
     }
-    out.extend_from_slice(&buf[i..]);
+}
+
+/// Appends the decimal form of `x`.
+#[inline]
+fn push_u64(out: &mut Vec<u8>, x: u64) {
+    let mut buf = [0u8; 20];
+    let n = decimal_len(x);
+    write_decimal(&mut buf[..n], x);
+    out.extend_from_slice(&buf[..n]);
 }
 
 /// Appends Go's `raw.Event.String()` (without a newline).
@@ -573,33 +582,13 @@ impl DumpBuf {
 
     /// Writes `x` in decimal; the caller has ensured 20 bytes of room.
     #[inline(always)]
-    fn u64(&mut self, mut x: u64) {
-        const DIGITS: &[u8; 200] = b"0001020304050607080910111213141516171819\
-            2021222324252627282930313233343536373839\
-            4041424344454647484950515253545556575859\
-            6061626364656667686970717273747576777879\
-            8081828384858687888990919293949596979899";
+    fn u64(&mut self, x: u64) {
         if x < 10 {
             self.byte(b'0' + x as u8);
             return;
         }
-        let n = x.ilog10() as usize + 1;
-        let dst = &mut self.buf[self.pos..self.pos + n];
-        let mut i = n;
-        while x >= 100 {
-            let d = (x % 100) as usize * 2;
-            x /= 100;
-            i -= 2;
-            dst[i] = DIGITS[d];
-            dst[i + 1] = DIGITS[d + 1];
-        }
-        if x >= 10 {
-            let d = x as usize * 2;
-            dst[0] = DIGITS[d];
-            dst[1] = DIGITS[d + 1];
-        } else {
-            dst[0] = b'0' + x as u8;
-        }
+        let n = decimal_len(x);
+        write_decimal(&mut self.buf[self.pos..self.pos + n], x);
         self.pos += n;
     }
 
