@@ -296,15 +296,7 @@ impl TimelineBuilder {
                 let list = self.t.goroutines.entry(g).or_default();
                 list.push(entry);
                 let idx = (list.len() - 1) as u32;
-                if thread != crate::batch::NO_THREAD
-                    && matches!(self.scope, Scope::All | Scope::Thread(_))
-                {
-                    self.t
-                        .threads
-                        .entry(thread)
-                        .or_default()
-                        .push(ThreadEntry::Goroutine(g, idx));
-                }
+                self.on_thread(thread, ThreadEntry::Goroutine(g, idx));
             }
             ResourceId::Proc(p) => {
                 let keep = match self.scope {
@@ -325,17 +317,18 @@ impl TimelineBuilder {
                     thread,
                 });
                 let idx = (list.len() - 1) as u32;
-                if thread != crate::batch::NO_THREAD
-                    && matches!(self.scope, Scope::All | Scope::Thread(_))
-                {
-                    self.t
-                        .threads
-                        .entry(thread)
-                        .or_default()
-                        .push(ThreadEntry::Proc(p, idx));
-                }
+                self.on_thread(thread, ThreadEntry::Proc(p, idx));
             }
             _ => {}
+        }
+    }
+
+    /// Records in `thread`'s list (if threads are in scope) the transition
+    /// `entry` points at.
+    fn on_thread(&mut self, thread: ThreadId, entry: ThreadEntry) {
+        if thread != crate::batch::NO_THREAD && matches!(self.scope, Scope::All | Scope::Thread(_))
+        {
+            self.t.threads.entry(thread).or_default().push(entry);
         }
     }
 
@@ -384,8 +377,14 @@ mod tests {
         let one = Timelines::build(&data, Scope::Goroutine(1)).expect("fixture reads");
         assert_eq!(one.goroutine_ids(), vec![1]);
         assert_eq!(one.goroutine(1).len(), t.goroutine(1).len());
-        // Per-thread entries point at transitions that happened on that thread.
-        for m in t.thread_ids() {
+        // Per-thread entries point at transitions that happened on that thread,
+        // and a build focused on one thread lists the same entries.
+        let ms = t.thread_ids();
+        assert!(ms.len() > 1 && ms.iter().all(|m| !t.thread(*m).is_empty()));
+        let only = Timelines::build(&data, Scope::Thread(ms[0])).expect("fixture reads");
+        assert_eq!(only.thread_ids(), vec![ms[0]]);
+        assert_eq!(only.thread(ms[0]).len(), t.thread(ms[0]).len());
+        for m in ms {
             for e in t.thread(m) {
                 let th = match *e {
                     ThreadEntry::Goroutine(g, i) => t.goroutine(g)[i as usize].thread,
