@@ -84,6 +84,26 @@ fn spans_continue_across_generations() {
     }
 }
 
+/// The goroutine-execution spans of a P or M track, in drawing order, as
+/// (start, end, goroutine index).
+fn exec_spans(m: &Model, r: Resource) -> Vec<(i64, i64, u32)> {
+    let mut out = Vec::new();
+    m.visit_resource(r, i64::MIN, i64::MAX, i64::MIN, |it| {
+        if let PItem::Span {
+            start,
+            end,
+            kind: k,
+            g,
+        } = it
+            && k == kind::EXEC
+        {
+            out.push((start, end, g));
+        }
+        true
+    });
+    out
+}
+
 #[test]
 fn proc_exec_spans_do_not_overlap() {
     for name in [
@@ -94,21 +114,11 @@ fn proc_exec_spans_do_not_overlap() {
         let m = load(name);
         for &p in &m.procs {
             let mut last_end = i64::MIN;
-            m.visit_resource(Resource::Proc(p), i64::MIN, i64::MAX, i64::MIN, |it| {
-                if let PItem::Span {
-                    start,
-                    end,
-                    kind: k,
-                    ..
-                } = it
-                    && k == kind::EXEC
-                {
-                    assert!(start >= last_end, "{name}: P{p} spans overlap at {start}");
-                    assert!(end >= start);
-                    last_end = end;
-                }
-                true
-            });
+            for (start, end, _) in exec_spans(&m, Resource::Proc(p)) {
+                assert!(start >= last_end, "{name}: P{p} spans overlap at {start}");
+                assert!(end >= start);
+                last_end = end;
+            }
         }
     }
 }
@@ -266,22 +276,12 @@ fn thread_tracks_match_goroutine_execution() {
         let mut on_threads = 0i64;
         for &id in &m.thread_tracks.get().unwrap().ids {
             let mut last_end = i64::MIN;
-            m.visit_resource(Resource::Thread(id), i64::MIN, i64::MAX, i64::MIN, |it| {
-                if let PItem::Span {
-                    start,
-                    end,
-                    kind: k,
-                    g,
-                } = it
-                    && k == kind::EXEC
-                {
-                    assert!(start >= last_end, "{name}: M{id} spans overlap");
-                    assert!(g != viewer::model::NONE);
-                    last_end = end;
-                    on_threads += end - start;
-                }
-                true
-            });
+            for (start, end, g) in exec_spans(&m, Resource::Thread(id)) {
+                assert!(start >= last_end, "{name}: M{id} spans overlap");
+                assert!(g != viewer::model::NONE);
+                last_end = end;
+                on_threads += end - start;
+            }
         }
         let executing: i64 = (0..m.goroutines.len() as u32)
             .flat_map(|g| m.goroutine_spans(g))
