@@ -226,17 +226,9 @@ impl<'a> Generation<'a> {
     fn add_strings(&mut self, b: &Batch<'a>) -> Result<()> {
         let mut c = Cursor::new(b, 1);
         while !c.done() {
-            let e = c.byte()?;
-            if e != ev::STRING {
-                return Err(c.err(format!("expected string event, got {e}")));
-            }
+            c.event(ev::STRING, "string")?;
             let id = c.uvarint()?;
-            let len = c.uvarint()?;
-            if len > MAX_EVENT_TRAILER_DATA_SIZE {
-                return Err(c.err(format!(
-                    "invalid string size {len}, maximum is {MAX_EVENT_TRAILER_DATA_SIZE}"
-                )));
-            }
+            let len = c.size(MAX_EVENT_TRAILER_DATA_SIZE, "string")?;
             let s = c.bytes(len as usize)?;
             if !self.table.strings.insert(id, s) {
                 let existing = self.table.strings.get(id).copied().unwrap_or_default();
@@ -253,17 +245,9 @@ impl<'a> Generation<'a> {
     fn add_stacks(&mut self, b: &Batch<'a>) -> Result<()> {
         let mut c = Cursor::new(b, 1);
         while !c.done() {
-            let e = c.byte()?;
-            if e != ev::STACK {
-                return Err(c.err(format!("expected stack event, got {e}")));
-            }
+            c.event(ev::STACK, "stack")?;
             let id = c.uvarint()?;
-            let n = c.uvarint()?;
-            if n > MAX_FRAMES_PER_STACK {
-                return Err(c.err(format!(
-                    "invalid stack size {n}, maximum is {MAX_FRAMES_PER_STACK}"
-                )));
-            }
+            let n = c.size(MAX_FRAMES_PER_STACK, "stack")?;
             let start = self.stack_pcs.len();
             for _ in 0..n {
                 let pc = c.uvarint()?;
@@ -287,10 +271,7 @@ impl<'a> Generation<'a> {
     fn add_cpu_samples(&mut self, b: &Batch<'a>) -> Result<()> {
         let mut c = Cursor::new(b, 1);
         while !c.done() {
-            let e = c.byte()?;
-            if e != ev::CPU_SAMPLE {
-                return Err(c.err(format!("expected CPU sample event, got {e}")));
-            }
+            c.event(ev::CPU_SAMPLE, "CPU sample")?;
             let ts = c.uvarint()?;
             let m = c.uvarint()?;
             let p = c.uvarint()?;
@@ -545,6 +526,20 @@ impl<'a> Cursor<'a> {
         let b = *self.d.get(self.p).ok_or_else(|| self.err("EOF"))?;
         self.p += 1;
         Ok(b)
+    }
+    /// Reads an event byte that must be `want` (`what` names it in the error).
+    fn event(&mut self, want: u8, what: &str) -> Result<()> {
+        match self.byte()? {
+            e if e == want => Ok(()),
+            e => Err(self.err(format!("expected {what} event, got {e}"))),
+        }
+    }
+    /// Reads a size that must be at most `max` (`what` names it in the error).
+    fn size(&mut self, max: u64, what: &str) -> Result<u64> {
+        match self.uvarint()? {
+            n if n <= max => Ok(n),
+            n => Err(self.err(format!("invalid {what} size {n}, maximum is {max}"))),
+        }
     }
     fn uvarint(&mut self) -> Result<u64> {
         let rest = &self.d[self.p..];

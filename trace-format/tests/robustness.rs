@@ -243,3 +243,62 @@ fn header_errors_are_clear() {
     assert_eq!(evs, vec!["M=-1 P=-1 G=-1 Sync Time=1 N=1".to_string()]);
     let _ = EventKind::Sync;
 }
+
+/// A Go 1.26 trace of one generation holding `batches`: the text of each
+/// batch's events (Go's text format), each in a batch of thread `m=-1`
+/// sized to fit, after the sync batch.
+fn one_generation(batches: &[&str]) -> Vec<u8> {
+    use trace_format::text::{encode_binary, parse_text_trace};
+    let mut text = String::from("Trace Go1.26\n");
+    let sync = "Sync\nFrequency freq=15625000\nClockSnapshot dt=1 mono=1 sec=1 nsec=0\n";
+    for body in [sync].iter().chain(batches) {
+        let (v, evs) = parse_text_trace(&format!("Trace Go1.26\n{body}")).expect("batch text");
+        let size = encode_binary(v, &evs).len() - 16;
+        text += &format!("EventBatch gen=1 m=18446744073709551615 time=1 size={size}\n{body}");
+    }
+    text += "EndOfGeneration\n";
+    let (v, evs) = parse_text_trace(&text).expect("trace text");
+    encode_binary(v, &evs)
+}
+
+#[test]
+fn bad_tables_name_what_was_expected() {
+    // Go's messages (internal/trace/generation.go); Stack is event 3,
+    // String event 5.
+    let msg = |batches: &[&str]| {
+        let data = one_generation(batches);
+        let (evs, err) = events(&data);
+        // As Go: a Sync, then the error reading the generation.
+        assert_eq!(evs, ["M=-1 P=-1 G=-1 Sync Time=1 N=1"]);
+        err.map(|e| e.go_message()).unwrap_or_default()
+    };
+    // The control: well-formed tables read without error.
+    let good = one_generation(&["Strings\nString id=1\n\tdata=\"x\"\n"]);
+    assert!(
+        events(&good).1.is_none(),
+        "{:?}",
+        events(&good).1.map(|e| e.to_string())
+    );
+    let long = "x".repeat(1025);
+    assert_eq!(
+        msg(&[&format!("Strings\nString id=1\n\tdata=\"{long}\"\n")]),
+        "invalid string size 1025, maximum is 1024"
+    );
+    assert_eq!(
+        msg(&["Strings\nStack id=1 nframes=0\n"]),
+        "expected string event, got 3"
+    );
+    let frames = "\tpc=1 func=1 file=1 line=1\n".repeat(129);
+    assert_eq!(
+        msg(&[&format!("Stacks\nStack id=1 nframes=129\n{frames}")]),
+        "invalid stack size 129, maximum is 128"
+    );
+    assert_eq!(
+        msg(&["Stacks\nString id=1\n\tdata=\"x\"\n"]),
+        "expected stack event, got 5"
+    );
+    assert_eq!(
+        msg(&["CPUSamples\nString id=1\n\tdata=\"x\"\n"]),
+        "expected CPU sample event, got 5"
+    );
+}
