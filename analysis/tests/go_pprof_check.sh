@@ -122,6 +122,23 @@ echo "go_pprof_check: $((checked - fail))/$checked fixture profiles read by go t
 # ---------------------------------------------------------------- truncated
 # Traces cut in the middle of a generation: go tool trace analyses what it
 # could read; gotrace the complete generations. Same samples.
+# vs_go_tool_trace TRACE KIND LABEL: `go tool trace -pprof=KIND` and
+# `gotrace pprof KIND` on TRACE must give the same samples (both read back
+# with `go tool pprof -raw`); a difference is a FAIL. Returns 1, comparing
+# nothing, when go tool trace itself fails on TRACE.
+vs_go_tool_trace() {
+	local trace=$1 kind=$2 label=$3
+	"$WORK/trace" -pprof="$kind" "$trace" >"$WORK/vs.go.pprof" 2>/dev/null || return 1
+	"$WORK/pprof" -raw "$WORK/vs.go.pprof" >"$WORK/vs.go.raw" 2>/dev/null
+	"$GOTRACE" pprof "$kind" "$trace" -o "$WORK/vs.pb.gz" 2>/dev/null
+	"$WORK/pprof" -raw "$WORK/vs.pb.gz" >"$WORK/vs.raw" 2>/dev/null
+	if ! same_samples "$WORK/vs.go.raw" "$WORK/vs.raw" >"$WORK/diff"; then
+		echo "FAIL $label $kind (< Go, > ours):"
+		head -20 "$WORK/diff"
+		fail=$((fail + 1))
+	fi
+}
+
 cut_checked=0
 for name in generations50ms-go1.22 generations50ms-go1.27 annotations-go1.27; do
 	trace="$FIXTURES/traces/$name.trace"
@@ -129,16 +146,8 @@ for name in generations50ms-go1.22 generations50ms-go1.27 annotations-go1.27; do
 	size="$(stat -c %s "$trace")"
 	head -c "$((size * 6 / 10))" "$trace" >"$WORK/cut.trace"
 	for kind in sync net syscall sched; do
-		"$WORK/trace" -pprof="$kind" "$WORK/cut.trace" >"$WORK/cut.go.pprof" 2>/dev/null || continue
-		"$WORK/pprof" -raw "$WORK/cut.go.pprof" >"$WORK/cut.go.raw" 2>/dev/null
-		"$GOTRACE" pprof "$kind" "$WORK/cut.trace" -o "$WORK/cut.pb.gz" 2>/dev/null
-		"$WORK/pprof" -raw "$WORK/cut.pb.gz" >"$WORK/cut.raw" 2>/dev/null
+		vs_go_tool_trace "$WORK/cut.trace" "$kind" "truncated $name" || continue
 		cut_checked=$((cut_checked + 1))
-		if ! same_samples "$WORK/cut.go.raw" "$WORK/cut.raw" >"$WORK/diff"; then
-			echo "FAIL truncated $name $kind (< Go, > ours):"
-			head -20 "$WORK/diff"
-			fail=$((fail + 1))
-		fi
 	done
 done
 echo "go_pprof_check: truncated traces: $cut_checked profiles compared" >&2
@@ -204,14 +213,10 @@ GO
 (cd "$WORK/deepstack" && "$GO" build -o "$WORK/deep" . && "$WORK/deep" "$WORK/deep.trace")
 deep_checked=0
 for kind in sync net syscall sched; do
-	"$WORK/trace" -pprof="$kind" "$WORK/deep.trace" >"$WORK/deep.go.pprof" 2>/dev/null
-	"$WORK/pprof" -raw "$WORK/deep.go.pprof" >"$WORK/deep.go.raw" 2>/dev/null
-	"$GOTRACE" pprof "$kind" "$WORK/deep.trace" -o "$WORK/deep.pb.gz" 2>/dev/null
-	"$WORK/pprof" -raw "$WORK/deep.pb.gz" >"$WORK/deep.raw" 2>/dev/null
-	deep_checked=$((deep_checked + 1))
-	if ! same_samples "$WORK/deep.go.raw" "$WORK/deep.raw" >"$WORK/diff"; then
-		echo "FAIL deep stacks $kind (< Go, > ours):"
-		head -20 "$WORK/diff"
+	if vs_go_tool_trace "$WORK/deep.trace" "$kind" "deep stacks"; then
+		deep_checked=$((deep_checked + 1))
+	else
+		echo "FAIL deep stacks $kind: go tool trace failed on the trace"
 		fail=$((fail + 1))
 	fi
 done
