@@ -37,11 +37,14 @@ pub(crate) struct GenStream<'a> {
     /// Decoded-event buffers of finished generations, for reuse.
     pub pool: Vec<Vec<DecodedEvent>>,
     decode: bool,
+    /// Generations handed out so far.
+    started_gens: u64,
 }
 
 impl<'a> GenStream<'a> {
-    /// A stream over `data`; with `decode`, each generation's events are
-    /// decoded ahead of ordering (faster ordering, more memory).
+    /// A stream over `data`; with `decode`, the events of each generation
+    /// after the first are decoded ahead of ordering (faster ordering, more
+    /// memory).
     pub fn new(data: &'a [u8], version: Version, decode: bool) -> Self {
         GenStream {
             data,
@@ -53,6 +56,7 @@ impl<'a> GenStream<'a> {
             finished: false,
             pool: Vec::new(),
             decode,
+            started_gens: 0,
         }
     }
 
@@ -93,13 +97,21 @@ impl<'a> GenStream<'a> {
             }
         };
         self.started = true;
+        // The first generation is not decoded ahead: the reader orders it
+        // decoding lazily, as `Reader` does, while this stream decodes the
+        // next one. Waiting for it to be decoded would idle the ordering
+        // thread, and a one-generation trace would take decoding plus
+        // ordering instead of the two interleaved.
         let item = match item {
-            GenItem::Gen(mut g) if self.decode => {
+            GenItem::Gen(mut g) if self.decode && self.started_gens > 0 => {
                 g.decode_events(&mut self.pool);
                 GenItem::Gen(g)
             }
             other => other,
         };
+        if matches!(item, GenItem::Gen(_)) {
+            self.started_gens += 1;
+        }
         if !matches!(item, GenItem::Gen(_)) {
             self.finished = true;
         }
