@@ -32,12 +32,12 @@ pub(crate) struct GenStream<'a> {
     spill: Option<(u64, Batch<'a>)>,
     /// Pre-1.26: an error deferred until the current generation is out.
     deferred: Option<Error>,
-    started: bool,
     finished: bool,
     /// Decoded-event buffers of finished generations, for reuse.
     pub pool: Vec<Vec<DecodedEvent>>,
     decode: bool,
-    /// Generations handed out so far.
+    /// Generations handed out so far (pre-1.26: none yet means the first
+    /// read is still to come).
     started_gens: u64,
 }
 
@@ -52,7 +52,6 @@ impl<'a> GenStream<'a> {
             version,
             spill: None,
             deferred: None,
-            started: false,
             finished: false,
             pool: Vec::new(),
             decode,
@@ -76,7 +75,7 @@ impl<'a> GenStream<'a> {
             }
         } else if let Some(e) = self.deferred.take() {
             GenItem::Error(e)
-        } else if self.started && self.spill.is_none() {
+        } else if self.started_gens > 0 && self.spill.is_none() {
             GenItem::End
         } else {
             match read_generation_with_spill(self.data, self.pos, self.spill.take(), self.version) {
@@ -96,28 +95,26 @@ impl<'a> GenStream<'a> {
                 }
             }
         };
-        self.started = true;
         // The first two generations are not decoded ahead: the reader
         // orders them decoding lazily, as `Reader` does, while this stream
         // decodes the next. Waiting for the first to be decoded would idle
         // the ordering thread (a one-generation trace would take decoding
         // plus ordering instead of the two interleaved). And decode buffers
-        // cost page faults on first use, which only later generations, which
-        // reuse them, pay back: on a 3-generation trace, decoding the
+        // cost page faults on first use, paid back only once later
+        // generations reuse them: on a 3-generation trace, decoding the
         // second generation ahead too made the read 15% slower.
-        let item = match item {
-            GenItem::Gen(mut g) if self.decode && self.started_gens > 1 => {
-                g.decode_events(&mut self.pool);
+        match item {
+            GenItem::Gen(mut g) => {
+                if self.decode && self.started_gens > 1 {
+                    g.decode_events(&mut self.pool);
+                }
+                self.started_gens += 1;
                 GenItem::Gen(g)
             }
-            other => other,
-        };
-        if matches!(item, GenItem::Gen(_)) {
-            self.started_gens += 1;
+            other => {
+                self.finished = true;
+                other
+            }
         }
-        if !matches!(item, GenItem::Gen(_)) {
-            self.finished = true;
-        }
-        item
     }
 }

@@ -662,9 +662,10 @@ const CHUNKS_QUEUED: usize = 8;
 /// ordering thread runs the state machine over generation N and passes the
 /// ordered events, in chunks, to the calling thread, which hands them to
 /// `f`. The first two generations are ordered as they are decoded, lazily,
-/// so that ordering starts at once. Memory is bounded by two generations' decoded
-/// events plus a few chunks, not by the trace. `f` returning `false` stops
-/// early (and stops the other stages). Returns the reader's error, if any.
+/// so that ordering starts at once. Memory is bounded by two generations'
+/// decoded events plus a few chunks, not by the trace. `f` returning `false`
+/// stops early (and stops the other stages). Returns the reader's error, if
+/// any.
 pub fn for_each_event<F>(data: &[u8], mut f: F) -> Result<()>
 where
     F: FnMut(&Event<'_>) -> bool,
