@@ -146,27 +146,6 @@ pub struct Generation<'a> {
     /// Intermediate map from PC to its first-seen frame (string IDs).
     pcs: IdMap<u64, (u64, u64, u64)>,
     stack_pcs: Vec<u64>,
-    /// Events of each thread (same order as `batches`), decoded ahead of ordering.
-    pub(crate) decoded: Vec<DecodedThread>,
-}
-
-impl Generation<'_> {
-    /// Takes the decoded events out (the reader keeps them apart from the
-    /// tables, which other threads may share).
-    pub(crate) fn take_decoded(&mut self) -> Vec<DecodedThread> {
-        std::mem::take(&mut self.decoded)
-    }
-}
-
-/// A decoded timed event; `gen_off` says where it was read.
-pub(crate) type DecodedEvent = BaseEvent;
-
-/// All events of one thread in a generation, decoded; `err` is the decoding
-/// error met after the last good event, reported when the cursor reaches it.
-#[derive(Debug, Default)]
-pub(crate) struct DecodedThread {
-    pub events: Vec<DecodedEvent>,
-    pub err: Option<Error>,
 }
 
 impl<'a> Generation<'a> {
@@ -376,12 +355,6 @@ impl<'a> Generation<'a> {
         Ok(())
     }
 
-    /// Decodes every event of every thread (Go's `batchCursor.nextEvent`,
-    /// done ahead of time): timestamps from each batch's base plus deltas,
-    /// converted per delta with the generation's frequency.
-    ///
-    /// `pool` holds buffers of an earlier generation to reuse, which saves
-    /// the page faults of fresh allocations.
     /// Decodes the timed event at `off` in batch `b` (one of this
     /// generation's) into `ev`: its time in ns from `*last_ts`, the time of
     /// the batch's previous event (0 at the batch's start, as in Go's batch
@@ -407,54 +380,6 @@ impl<'a> Generation<'a> {
         ev.gen_off = u32::try_from(pos.wrapping_sub(self.start)).unwrap_or(u32::MAX);
         ev.ids_ok = self.table.ids_present(ev.typ, &ev.args);
         Ok(n)
-    }
-
-    pub(crate) fn decode_events(&mut self, pool: &mut Vec<Vec<DecodedEvent>>) {
-        // Events take at least 2 bytes on the wire, ~5 on average.
-        let estimates: Vec<usize> = self
-            .batches
-            .iter()
-            .map(|(_, bs)| bs.iter().map(|b| b.data.len() / 4).sum())
-            .collect();
-        // Reused buffers go largest to largest: handed out in any order,
-        // every buffer would grow to the largest thread's size.
-        let mut by_size: Vec<usize> = (0..estimates.len()).collect();
-        by_size.sort_by_key(|&i| std::cmp::Reverse(estimates[i]));
-        pool.sort_by_key(Vec::capacity);
-        let mut buffers: Vec<Vec<DecodedEvent>> = vec![Vec::new(); estimates.len()];
-        for i in by_size {
-            buffers[i] = pool.pop().unwrap_or_default();
-        }
-        pool.clear();
-        self.decoded = self
-            .batches
-            .iter()
-            .zip(buffers)
-            .zip(&estimates)
-            .map(|(((_, batches), mut events), &estimate)| {
-                events.clear();
-                events.reserve(estimate);
-                let mut t = DecodedThread { events, err: None };
-                'batches: for b in batches {
-                    let mut last_ts = 0i64;
-                    let mut off = 0usize;
-                    while off < b.data.len() {
-                        let mut base = BaseEvent::TABLED;
-                        match self.decode_event(b, off, &mut last_ts, &mut base) {
-                            Ok(n) => {
-                                t.events.push(base);
-                                off += n;
-                            }
-                            Err(e) => {
-                                t.err = Some(e);
-                                break 'batches;
-                            }
-                        }
-                    }
-                }
-                t
-            })
-            .collect();
     }
 
     fn stack_of_pc_index(&self, i: usize) -> u64 {

@@ -2,14 +2,14 @@
 //! error surfaces (Go's `Reader.ReadEvent` refresh logic and
 //! `readGenerationWithSpill`).
 //!
-//! Each generation comes out framed, with its tables built and its events
-//! decoded per thread, ready to be ordered. The stream is independent of the
-//! ordering, so it can run on a second thread while the reader orders the
-//! previous generation ([`crate::reader::for_each_event`]).
+//! Each generation comes out framed, with its tables built, ready to be
+//! ordered (its events are decoded as they are ordered). The stream is
+//! independent of the ordering, so generations can be ordered on several
+//! threads ([`crate::reader::for_each_event`]).
 
 use crate::batch::Batch;
 use crate::error::Error;
-use crate::generation::{DecodedEvent, Generation, read_generation, read_generation_with_spill};
+use crate::generation::{Generation, read_generation, read_generation_with_spill};
 use crate::version::{HEADER_LEN, Version};
 
 /// What the stream yields next.
@@ -33,19 +33,14 @@ pub(crate) struct GenStream<'a> {
     /// Pre-1.26: an error deferred until the current generation is out.
     deferred: Option<Error>,
     finished: bool,
-    /// Decoded-event buffers of finished generations, for reuse.
-    pub pool: Vec<Vec<DecodedEvent>>,
-    decode: bool,
     /// Generations handed out so far (pre-1.26: none yet means the first
     /// read is still to come).
     started_gens: u64,
 }
 
 impl<'a> GenStream<'a> {
-    /// A stream over `data`; with `decode`, the events of each generation
-    /// from the third on are decoded ahead of ordering (faster ordering, more
-    /// memory).
-    pub fn new(data: &'a [u8], version: Version, decode: bool) -> Self {
+    /// A stream over `data`, whose header says `version`.
+    pub fn new(data: &'a [u8], version: Version) -> Self {
         GenStream {
             data,
             pos: HEADER_LEN,
@@ -53,8 +48,6 @@ impl<'a> GenStream<'a> {
             spill: None,
             deferred: None,
             finished: false,
-            pool: Vec::new(),
-            decode,
             started_gens: 0,
         }
     }
@@ -95,19 +88,8 @@ impl<'a> GenStream<'a> {
                 }
             }
         };
-        // The first two generations are not decoded ahead: the reader
-        // orders them decoding lazily, as `Reader` does, while this stream
-        // decodes the next. Waiting for the first to be decoded would idle
-        // the ordering thread (a one-generation trace would take decoding
-        // plus ordering instead of the two interleaved). And decode buffers
-        // cost page faults on first use, paid back only once later
-        // generations reuse them: on a 3-generation trace, decoding the
-        // second generation ahead too made the read 15% slower.
         match item {
-            GenItem::Gen(mut g) => {
-                if self.decode && self.started_gens > 1 {
-                    g.decode_events(&mut self.pool);
-                }
+            GenItem::Gen(g) => {
                 self.started_gens += 1;
                 GenItem::Gen(g)
             }

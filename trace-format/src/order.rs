@@ -16,6 +16,9 @@ use crate::spec::{EventType, SPECS, ev, gostatus, procstatus};
 use crate::table::{DenseIdMap, IdMap};
 use crate::version::Version;
 
+mod speculate;
+use speculate::{ExtraOp, RangeOp, Spec, TaskEnd};
+
 /// Goroutine ID; `NO_GOROUTINE` when absent.
 pub type GoId = i64;
 /// No goroutine.
@@ -185,7 +188,7 @@ fn make_range_type(typ: EventType, desc: u64) -> RangeType {
     }
 }
 
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct RangeState {
     in_flight: Vec<RangeType>,
 }
@@ -221,6 +224,13 @@ impl RangeState {
             ));
         }
         Ok(())
+    }
+    /// Speculation: a carried range the previous generation is assumed to
+    /// have left in flight (checked when the run is committed).
+    fn assume_active(&mut self, r: RangeType) {
+        if !self.has(r) {
+            self.in_flight.push(r);
+        }
     }
     fn end(&mut self, typ: EventType) -> Result<u64, String> {
         let st = SPECS[typ as usize].start_ev;
@@ -261,7 +271,7 @@ struct GState<'a> {
 }
 
 /// The parts of a goroutine's state few goroutines use.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct GExtra<'a> {
     regions: Vec<UserRegion<'a>>,
     ranges: RangeState,
@@ -304,6 +314,9 @@ struct MState {
 struct MSlot {
     id: ThreadId,
     present: bool,
+    /// Speculation: `st` is the predicted state the previous generation
+    /// left (kept at the thread's first event instead of reset).
+    predicted: bool,
     st: MState,
 }
 
@@ -422,8 +435,13 @@ impl std::fmt::Display for EvName {
     }
 }
 
-/// Outcome of one `advance` attempt.
-type Adv = Result<(SchedCtx, bool), String>;
+/// Outcome of one `advance` attempt: applied (events queued; the thread's
+/// new context, if it changed, set with `Ordering::moved`), not yet possible,
+/// or an error. The context does not come back in the result: as part of a
+/// returned aggregate it went through the stack, and loading it whole after
+/// the handlers stored it field by field stalled on store forwarding (perf
+/// put ~15% of ordering time on that one load).
+type Adv = Result<bool, String>;
 
 /// The ordering state, persisting across generations.
 pub(crate) struct Ordering<'a> {
@@ -455,6 +473,18 @@ pub(crate) struct Ordering<'a> {
     /// lacks: the queue was cut before it, and the trace ends with this
     /// error (Go's `validateTableIDs`) once the events before it are out.
     poison: Option<String>,
+    /// Events taken out of the queue so far (`take_queue`): a queued
+    /// event's index in its generation is `taken` + its queue index.
+    taken: usize,
+    /// The current thread's context after a successful advance, when the
+    /// handler changed it (`moved`).
+    new_g: GoId,
+    new_p: ProcId,
+    moved: bool,
+    /// Set when ordering a generation before the previous one is done:
+    /// what the run assumed of the state the previous generation leaves
+    /// (see `speculate.rs`).
+    spec: Option<Box<Spec<'a>>>,
 }
 
 impl<'a> Ordering<'a> {
@@ -475,6 +505,11 @@ impl<'a> Ordering<'a> {
             task_names: Arc::default(),
             last_ts: 0,
             poison: None,
+            taken: 0,
+            new_g: NO_GOROUTINE,
+            new_p: NO_PROC,
+            moved: false,
+            spec: None,
         }
     }
 
@@ -621,6 +656,7 @@ impl<'a> Ordering<'a> {
         let mut out = std::mem::replace(&mut self.queue, next);
         out.drain(..self.head);
         self.head = 0;
+        self.taken += out.len();
         out
     }
 
@@ -654,25 +690,30 @@ impl<'a> Ordering<'a> {
         if self.initial_gen == 0 {
             self.initial_gen = gen_no;
         }
-        let mut cur = SchedCtx {
-            g: NO_GOROUTINE,
-            p: NO_PROC,
-            m,
-        };
         let has_m = m != NO_THREAD;
-        if has_m {
+        let st = if has_m {
             let Some(slot) = self.m_slots.get_mut(mslot as usize).filter(|s| s.id == m) else {
                 return Err(format!("internal error: no state slot for thread {m}"));
             };
             if !slot.present {
                 slot.present = true;
-                slot.st = NO_M_STATE;
+                if !slot.predicted {
+                    slot.st = NO_M_STATE;
+                }
             }
-            cur.p = slot.st.p;
-            cur.g = slot.st.g;
-        }
+            slot.st
+        } else {
+            NO_M_STATE
+        };
+        // Built whole, not field by field: handlers copy `cur` as a unit,
+        // and a wide load of narrower stores stalls on store forwarding.
+        let cur = SchedCtx {
+            g: st.g,
+            p: st.p,
+            m,
+        };
         let from = self.queue.len();
-        let (new, ok) = match e.typ {
+        let ok = match e.typ {
             ev::PROCS_CHANGE | ev::GO_LABEL | ev::USER_LOG => self.annotation(e, cur),
             ev::PROC_START => self.proc_start(e, gen_no, cur),
             ev::PROC_STOP => self.proc_stop(e, cur),
@@ -706,13 +747,32 @@ impl<'a> Ordering<'a> {
             t => return Err(format!("bad event type found while ordering: {t}")),
         }?;
         if ok {
-            if has_m && let Some(slot) = self.m_slots.get_mut(mslot as usize) {
-                slot.st.p = new.p;
-                slot.st.g = new.g;
+            if std::mem::take(&mut self.moved)
+                && has_m
+                && let Some(slot) = self.m_slots.get_mut(mslot as usize)
+            {
+                // SAFETY: reads of two initialized fields of `self`; volatile
+                // so that they are not merged into one 16-byte load.
+                let (g, p) = unsafe {
+                    (
+                        std::ptr::read_volatile(&self.new_g),
+                        std::ptr::read_volatile(&self.new_p),
+                    )
+                };
+                slot.st = MState { g, p };
             }
             self.seal(from, Some(evt));
         }
         Ok(ok)
+    }
+
+    /// Records the current thread's new context (see [`Adv`]); true.
+    #[inline(always)]
+    fn moved(&mut self, new: SchedCtx) -> bool {
+        self.new_g = new.g;
+        self.new_p = new.p;
+        self.moved = true;
+        true
     }
 
     /// The state slot of thread `m`, reserved (not yet present) if new.
@@ -723,6 +783,7 @@ impl<'a> Ordering<'a> {
             self.m_slots.push(MSlot {
                 id: m,
                 present: false,
+                predicted: false,
                 st: NO_M_STATE,
             });
         }
@@ -731,10 +792,17 @@ impl<'a> Ordering<'a> {
 
     fn m_get_mut(&mut self, m: ThreadId) -> Option<&mut MState> {
         let slot = *self.m_index.get(&m)?;
-        self.m_slots
-            .get_mut(slot as usize)
-            .filter(|s| s.present)
-            .map(|s| &mut s.st)
+        let s = self.m_slots.get_mut(slot as usize)?;
+        if !s.present && s.predicted {
+            // Another thread's event reads a predicted state before the
+            // thread's own first event: assume the previous generation
+            // left the thread present.
+            s.present = true;
+            if let Some(sp) = &mut self.spec {
+                sp.m_present.push(m);
+            }
+        }
+        Some(&mut s.st).filter(|_| s.present)
     }
 
     fn m_insert(&mut self, m: ThreadId, st: MState) {
@@ -776,6 +844,27 @@ impl<'a> Ordering<'a> {
                 ));
             }
             s.seq = Seq { gen_no, n: 0 };
+        } else if let Some(sp) = &mut self.spec {
+            // Assume the proc exists with that status; a proc abandoned in
+            // a syscall was in the syscall (the runtime's case: its thread
+            // is stolen from, as below).
+            let carried = if status == procstatus::SYSCALL_ABANDONED {
+                old = procstate::RUNNING;
+                e.args[1] = procstatus::SYSCALL;
+                procstatus::SYSCALL
+            } else {
+                status
+            };
+            sp.p_present.push((pid, carried));
+            sp.p_carried.insert(pid);
+            self.p_states.insert(
+                pid,
+                PState {
+                    status: carried,
+                    seq: Seq { gen_no, n: 0 },
+                    ranges: RangeState::default(),
+                },
+            );
         } else {
             self.p_states.insert(
                 pid,
@@ -797,6 +886,13 @@ impl<'a> Ordering<'a> {
             new.p = pid;
         }
         if status == procstatus::SYSCALL_ABANDONED && old == procstate::RUNNING {
+            if self.spec.is_some() {
+                // The thread is found among all threads, including those
+                // the run has not met: at commit.
+                self.spec_steal_scan(pid);
+                self.emit(cur, *e);
+                return Ok(self.moved(new));
+            }
             let mut found = false;
             for (mid, ms) in self.m_present() {
                 if ms.p == pid {
@@ -813,7 +909,7 @@ impl<'a> Ordering<'a> {
             }
         }
         self.emit(cur, *e);
-        Ok((new, true))
+        Ok(self.moved(new))
     }
 
     #[inline(always)]
@@ -824,10 +920,10 @@ impl<'a> Ordering<'a> {
             n: e.args[1],
         };
         let Some(state) = self.p_states.get_mut(pid) else {
-            return Ok((cur, false));
+            return Ok(false);
         };
         if state.status != procstatus::IDLE || !seq.succeeds(state.seq) || cur.p != NO_PROC {
-            return Ok((cur, false));
+            return Ok(false);
         }
         validate_ctx(cur, reqs(Req::Present, Req::Absent, Req::Optional))?;
         state.status = procstatus::RUNNING;
@@ -835,7 +931,7 @@ impl<'a> Ordering<'a> {
         let mut new = cur;
         new.p = pid;
         self.emit(cur, *e);
-        Ok((new, true))
+        Ok(self.moved(new))
     }
 
     #[inline(always)]
@@ -857,7 +953,7 @@ impl<'a> Ordering<'a> {
         let mut new = cur;
         new.p = NO_PROC;
         self.emit(cur, *e);
-        Ok((new, true))
+        Ok(self.moved(new))
     }
 
     fn proc_steal(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
@@ -867,12 +963,12 @@ impl<'a> Ordering<'a> {
             n: e.args[1],
         };
         let Some(state) = self.p_states.get_mut(pid) else {
-            return Ok((cur, false));
+            return Ok(false);
         };
         if (state.status != procstatus::SYSCALL && state.status != procstatus::SYSCALL_ABANDONED)
             || !seq.succeeds(state.seq)
         {
-            return Ok((cur, false));
+            return Ok(false);
         }
         validate_ctx(cur, reqs(Req::Present, Req::Optional, Req::Optional))?;
         let old_status = state.status;
@@ -881,7 +977,7 @@ impl<'a> Ordering<'a> {
         state.seq = seq;
         if old_status == procstatus::SYSCALL_ABANDONED {
             self.emit(cur, *e);
-            return Ok((cur, true));
+            return Ok(true);
         }
         let mid = e.args[2] as i64;
         let mut new = cur;
@@ -894,8 +990,9 @@ impl<'a> Ordering<'a> {
             }
             new.p = NO_PROC;
             self.emit(cur, *e);
-            return Ok((new, true));
+            return Ok(self.moved(new));
         }
+        self.spec_thread_holds(mid, pid);
         let Some(ms) = self.m_get_mut(mid) else {
             return Err(format!("stole proc from non-existent thread {mid}"));
         };
@@ -907,7 +1004,7 @@ impl<'a> Ordering<'a> {
         }
         ms.p = NO_PROC;
         self.emit(cur, *e);
-        Ok((new, true))
+        Ok(self.moved(new))
     }
 
     fn go_status(&mut self, e: &mut BaseEvent, gen_no: u64, mut cur: SchedCtx) -> Adv {
@@ -931,6 +1028,11 @@ impl<'a> Ordering<'a> {
             self.g_states
                 .insert(gid, GState::new(status, Seq { gen_no, n: 0 }));
             old = gostate::UNDETERMINED;
+        } else if let Some(sp) = self.spec.as_mut().filter(|sp| !sp.g_gone.contains(&gid)) {
+            sp.g_present.push((gid, status));
+            sp.g_carried.insert(gid);
+            self.g_states
+                .insert(gid, GState::new(status, Seq { gen_no, n: 0 }));
         } else {
             return Err(format!(
                 "found goroutine status for new goroutine after the first generation: id={gid} status={}",
@@ -954,6 +1056,7 @@ impl<'a> Ordering<'a> {
                     }
                     new.g = gid;
                 } else {
+                    let speculative = self.spec.is_some();
                     match self.m_get_mut(mid) {
                         Some(ms) => {
                             if ms.g != gid {
@@ -963,6 +1066,15 @@ impl<'a> Ordering<'a> {
                                 ));
                             }
                             cur.g = ms.g;
+                        }
+                        None if speculative => {
+                            // A thread with no events in this generation,
+                            // in a syscall since an earlier one: assume it
+                            // holds the goroutine.
+                            if let Some(sp) = &mut self.spec {
+                                sp.m_holds.push((mid, gid));
+                            }
+                            cur.g = gid;
                         }
                         None => {
                             self.m_insert(mid, MState { g: gid, p: NO_PROC });
@@ -974,19 +1086,21 @@ impl<'a> Ordering<'a> {
             _ => {}
         }
         self.emit(cur, *e);
-        Ok((new, true))
+        Ok(self.moved(new))
     }
 
     #[inline(always)]
     fn go_create(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
         validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Optional))?;
-        if let Some(s) = self.g_states.get(&cur.g)
-            && s.status != gostatus::RUNNING
-        {
-            return Err(format!(
-                "{} event for goroutine that's not Running",
-                self.ev_name(e.typ)
-            ));
+        match self.g_states.get(&cur.g) {
+            Some(s) if s.status != gostatus::RUNNING => {
+                return Err(format!(
+                    "{} event for goroutine that's not Running",
+                    self.ev_name(e.typ)
+                ));
+            }
+            Some(_) => {}
+            None => self.spec_g_absent(cur.g),
         }
         let newg = e.args[0] as i64;
         if self.g_states.contains_key(&newg) {
@@ -994,6 +1108,7 @@ impl<'a> Ordering<'a> {
                 "tried to create goroutine ({newg}) that already exists"
             ));
         }
+        self.spec_g_absent(newg);
         let status = if e.typ == ev::GO_CREATE_BLOCKED {
             gostatus::WAITING
         } else {
@@ -1002,7 +1117,7 @@ impl<'a> Ordering<'a> {
         self.g_states
             .insert(newg, GState::new(status, Seq { gen_no, n: 0 }));
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     /// The running goroutine's state, checked to be `status` (Go's shared preamble).
@@ -1036,12 +1151,12 @@ impl<'a> Ordering<'a> {
             _ => {}
         }
         if e.typ == ev::GO_DESTROY {
-            self.g_states.remove(&cur.g);
+            self.g_remove(cur.g);
         }
         let mut new = cur;
         new.g = NO_GOROUTINE;
         self.emit(cur, *e);
-        Ok((new, true))
+        Ok(self.moved(new))
     }
 
     /// Goroutine `gid`'s state, if it is in `status` and `seq` immediately
@@ -1062,7 +1177,7 @@ impl<'a> Ordering<'a> {
             n: e.args[1],
         };
         let Some(s) = self.next_in_seq(gid, gostatus::RUNNABLE, seq) else {
-            return Ok((cur, false));
+            return Ok(false);
         };
         validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Absent))?;
         s.status = gostatus::RUNNING;
@@ -1070,7 +1185,7 @@ impl<'a> Ordering<'a> {
         let mut new = cur;
         new.g = gid;
         self.emit(cur, *e);
-        Ok((new, true))
+        Ok(self.moved(new))
     }
 
     #[inline(always)]
@@ -1081,12 +1196,12 @@ impl<'a> Ordering<'a> {
             n: e.args[1],
         };
         let Some(s) = self.next_in_seq(gid, gostatus::WAITING, seq) else {
-            return Ok((cur, false));
+            return Ok(false);
         };
         s.status = gostatus::RUNNABLE;
         s.seq = seq;
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn go_switch(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
@@ -1099,7 +1214,7 @@ impl<'a> Ordering<'a> {
         };
         match self.g_states.get(&nextg) {
             Some(n) if n.status == gostatus::WAITING && seq.succeeds(n.seq) => {}
-            _ => return Ok((cur, false)),
+            _ => return Ok(false),
         }
         self.emit(cur, *e);
         let time = e.time;
@@ -1117,7 +1232,7 @@ impl<'a> Ordering<'a> {
                 },
             );
         } else {
-            self.g_states.remove(&cur.g);
+            self.g_remove(cur.g);
             self.emit(
                 cur,
                 BaseEvent {
@@ -1147,7 +1262,7 @@ impl<'a> Ordering<'a> {
                 ..BaseEvent::TABLED
             },
         );
-        Ok((new, true))
+        Ok(self.moved(new))
     }
 
     #[inline(always)]
@@ -1172,7 +1287,7 @@ impl<'a> Ordering<'a> {
         }
         p.seq = pseq;
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     #[inline(always)]
@@ -1193,7 +1308,7 @@ impl<'a> Ordering<'a> {
         }
         p.status = procstatus::RUNNING;
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn go_syscall_end_blocked(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
@@ -1206,7 +1321,7 @@ impl<'a> Ordering<'a> {
                 ));
             };
             if p.status == procstatus::SYSCALL {
-                return Ok((cur, false));
+                return Ok(false);
             }
         }
         validate_ctx(cur, reqs(Req::Present, Req::Optional, Req::Present))?;
@@ -1215,7 +1330,7 @@ impl<'a> Ordering<'a> {
         let mut new = cur;
         new.g = NO_GOROUTINE;
         self.emit(cur, *e);
-        Ok((new, true))
+        Ok(self.moved(new))
     }
 
     fn go_create_syscall(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
@@ -1226,12 +1341,13 @@ impl<'a> Ordering<'a> {
                 "tried to create goroutine ({newg}) in syscall that already exists"
             ));
         }
+        self.spec_g_absent(newg);
         self.g_states
             .insert(newg, GState::new(gostatus::SYSCALL, Seq { gen_no, n: 0 }));
         let mut new = cur;
         new.g = newg;
         self.emit(cur, *e);
-        Ok((new, true))
+        Ok(self.moved(new))
     }
 
     fn go_destroy_syscall(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
@@ -1246,7 +1362,7 @@ impl<'a> Ordering<'a> {
         if s.status != gostatus::SYSCALL {
             return Err(format!("{name} event for goroutine that's not Syscall"));
         }
-        self.g_states.remove(&cur.g);
+        self.g_remove(cur.g);
         let mut new = cur;
         new.g = NO_GOROUTINE;
         if cur.p != NO_PROC {
@@ -1272,13 +1388,16 @@ impl<'a> Ordering<'a> {
             self.emit(cur, steal);
         }
         self.emit(cur, *e);
-        Ok((new, true))
+        Ok(self.moved(new))
     }
 
     fn user_task_begin(&mut self, e: &mut BaseEvent, evt: &EvTable<'a>, cur: SchedCtx) -> Adv {
         let id = e.args[0];
         if self.active_tasks.contains_key(&id) {
             return Err(format!("task ID conflict: {id}"));
+        }
+        if let Some(sp) = self.spec.as_mut().filter(|sp| !sp.task_gone.contains(&id)) {
+            sp.task_absent.push(id);
         }
         let mut parent = e.args[1];
         if parent == BACKGROUND_TASK {
@@ -1292,12 +1411,24 @@ impl<'a> Ordering<'a> {
         self.active_tasks.insert(id, TaskState { name, parent });
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn user_task_end(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
         let id = e.args[0];
-        if let Some(ts) = self.active_tasks.remove(&id) {
+        if let Some(sp) = &mut self.spec {
+            // Resolved when the run is committed, in event order, so that
+            // task names get the indices a sequential run gives them.
+            let end = match self.active_tasks.remove(&id) {
+                Some(ts) => TaskEnd::Known(ts),
+                None if sp.task_gone.contains(&id) => TaskEnd::Unknown,
+                None => TaskEnd::Carried(id),
+            };
+            sp.task_gone.insert(id);
+            sp.task_ends.push((self.taken + self.queue.len(), end));
+            e.set_extra(0, NO_TASK);
+            e.set_extra(1, 0);
+        } else if let Some(ts) = self.active_tasks.remove(&id) {
             e.set_extra(0, ts.parent);
             let sid = self.add_task_name(ts.name);
             e.set_extra(1, sid);
@@ -1307,7 +1438,7 @@ impl<'a> Ordering<'a> {
         }
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn user_region(&mut self, e: &mut BaseEvent, evt: &EvTable<'a>, cur: SchedCtx) -> Adv {
@@ -1341,12 +1472,14 @@ impl<'a> Ordering<'a> {
             }
             s.extra().regions.pop();
         }
+        self.spec_g_op(cur.g, ExtraOp::Region(begin, r));
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn gc_active(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
         let seq = e.args[0];
+        self.spec_gc(seq, GcState::Running);
         if gen_no == self.initial_gen {
             if self.gc_state != GcState::Undetermined {
                 return Err("GCActive in the first generation isn't first GC event".into());
@@ -1354,10 +1487,10 @@ impl<'a> Ordering<'a> {
             self.gc_seq = seq;
             self.gc_state = GcState::Running;
             self.emit(cur, *e);
-            return Ok((cur, true));
+            return Ok(true);
         }
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok((cur, false));
+            return Ok(false);
         }
         if self.gc_state != GcState::Running {
             return Err("encountered GCActive while GC was not in progress".into());
@@ -1365,19 +1498,20 @@ impl<'a> Ordering<'a> {
         self.gc_seq = seq;
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn gc_begin(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
         let seq = e.args[0];
+        self.spec_gc(seq, GcState::NotRunning);
         if self.gc_state == GcState::Undetermined {
             self.gc_seq = seq;
             self.gc_state = GcState::Running;
             self.emit(cur, *e);
-            return Ok((cur, true));
+            return Ok(true);
         }
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok((cur, false));
+            return Ok(false);
         }
         if self.gc_state == GcState::Running {
             return Err("encountered GCBegin while GC was already in progress".into());
@@ -1386,13 +1520,14 @@ impl<'a> Ordering<'a> {
         self.gc_state = GcState::Running;
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn gc_end(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
         let seq = e.args[0];
+        self.spec_gc(seq, GcState::Running);
         if seq != self.gc_seq.wrapping_add(1) {
-            return Ok((cur, false));
+            return Ok(false);
         }
         match self.gc_state {
             GcState::NotRunning => {
@@ -1407,19 +1542,19 @@ impl<'a> Ordering<'a> {
         self.gc_state = GcState::NotRunning;
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn annotation(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
         validate_ctx(cur, USER_GO_REQS)?;
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn heap_metric(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
         validate_ctx(cur, reqs(Req::Present, Req::Present, Req::Optional))?;
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn gc_sweep_begin(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
@@ -1428,20 +1563,29 @@ impl<'a> Ordering<'a> {
             .p_states
             .get_mut(cur.p)
             .ok_or_else(|| format!("uninitialized proc {}", cur.p))?;
-        p.ranges.begin(make_range_type(e.typ, 0))?;
+        let r = make_range_type(e.typ, 0);
+        p.ranges.begin(r)?;
+        self.spec_p_op(cur.p, RangeOp::Begin(r));
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn gc_sweep_active(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
         let pid = e.args[0] as i64;
         let initial = gen_no == self.initial_gen;
+        let carried = self.spec_p_carried(pid);
         let Some(p) = self.p_states.get_mut(pid) else {
             return Err(format!("encountered GCSweepActive for unknown proc {pid}"));
         };
-        p.ranges.active(make_range_type(e.typ, 0), initial)?;
+        let r = make_range_type(e.typ, 0);
+        if carried {
+            p.ranges.assume_active(r);
+            self.spec_p_op(pid, RangeOp::Active(r));
+        } else {
+            p.ranges.active(r, initial)?;
+        }
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn gc_sweep_end(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
@@ -1450,9 +1594,10 @@ impl<'a> Ordering<'a> {
             .p_states
             .get_mut(cur.p)
             .ok_or_else(|| format!("uninitialized proc {}", cur.p))?;
-        p.ranges.end(e.typ)?;
+        let desc = p.ranges.end(e.typ)?;
+        self.spec_p_op(cur.p, RangeOp::End(e.typ, desc));
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn go_range_begin(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
@@ -1464,23 +1609,30 @@ impl<'a> Ordering<'a> {
                 e.typ, cur.g
             ));
         };
-        s.extra().ranges.begin(make_range_type(e.typ, desc))?;
+        let r = make_range_type(e.typ, desc);
+        s.extra().ranges.begin(r)?;
+        self.spec_g_op(cur.g, ExtraOp::Range(RangeOp::Begin(r)));
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn go_range_active(&mut self, e: &mut BaseEvent, gen_no: u64, cur: SchedCtx) -> Adv {
         let gid = e.args[0] as i64;
         let initial = gen_no == self.initial_gen;
         let name = self.ev_name(e.typ);
+        let carried = self.spec_g_carried(gid);
         let Some(s) = self.g_states.get_mut(&gid) else {
             return Err(format!("uninitialized goroutine {gid} found during {name}"));
         };
-        s.extra()
-            .ranges
-            .active(make_range_type(e.typ, 0), initial)?;
+        let r = make_range_type(e.typ, 0);
+        if carried {
+            s.extra().ranges.assume_active(r);
+            self.spec_g_op(gid, ExtraOp::Range(RangeOp::Active(r)));
+        } else {
+            s.extra().ranges.active(r, initial)?;
+        }
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn go_range_end(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
@@ -1492,17 +1644,18 @@ impl<'a> Ordering<'a> {
             ));
         };
         let desc = s.extra().ranges.end(e.typ)?;
+        self.spec_g_op(cur.g, ExtraOp::Range(RangeOp::End(e.typ, desc)));
         if e.typ == ev::STW_END {
             e.args[0] = desc;
         }
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     fn alloc_free(&mut self, e: &mut BaseEvent, cur: SchedCtx) -> Adv {
         validate_ctx(cur, reqs(Req::Present, Req::Optional, Req::Optional))?;
         self.emit(cur, *e);
-        Ok((cur, true))
+        Ok(true)
     }
 
     /// A description of the state, for "failed to advance" errors.

@@ -7,23 +7,18 @@
 //! sort the frontier by time and try the others in order. CPU samples are
 //! merged in by time. Output times are forced to increase strictly.
 //!
-//! Generations come from a [`GenStream`], inline for [`Reader`] (which
-//! decodes each thread's events lazily, as Go's batch cursors do), or for
-//! [`for_each_event`] from a producer thread that frames, builds tables and
-//! decodes generation N+1 (checking each event's table IDs) while a second
-//! thread orders generation N and the caller's thread consumes the events.
+//! Generations come from a [`GenStream`]; each thread's events are decoded
+//! lazily, as Go's batch cursors do. [`Reader`] orders them one after the
+//! other on the caller's thread; [`for_each_event`] orders generations on
+//! two threads at once, speculatively (`reader/parallel.rs`), while the
+//! caller's thread consumes the events.
 //!
-//! Why the work is split this way, on the 2-core machines we measure on:
-//! ordering is inherently sequential and the most expensive stage, so it
-//! gets a thread to itself with nothing else on it; decoding needs no
-//! ordering state, so it moves off that thread; the caller's analysis runs
-//! on a third thread, fed in chunks so it starts at once and memory stays
-//! flat. The ordering hot path is written to avoid per-event overheads
-//! measured with callgrind (~210 instructions per ordered event): events
-//! move as 48-byte values laid out so that copies do not stall on
-//! store forwarding, thread states sit in slots the cursors hold, error
-//! formatting is out of line, and `Reader::run_fast` skips the general
-//! step's checks while the heap's top can advance.
+//! The ordering hot path is written to avoid per-event overheads measured
+//! with callgrind and perf (~440 instructions per ordered event, decoding
+//! included): events move as 48-byte values laid out so that copies do not
+//! stall on store forwarding, thread states sit in slots the cursors hold,
+//! error formatting is out of line, and `Reader::run_fast` skips the
+//! general step's checks while the heap's top can advance.
 
 use crate::batch::Batch;
 use crate::batch::ThreadId;
@@ -31,24 +26,26 @@ use crate::error::{Error, Result};
 use crate::event::Event;
 use std::sync::Arc;
 
-use crate::generation::{DecodedEvent, DecodedThread, Generation};
+use crate::generation::Generation;
 use crate::genstream::{GenItem, GenStream};
 use crate::gosort;
 use crate::order::{BaseEvent, EV_SYNC, NO_GOROUTINE, NO_PROC, Ordering, QueuedEvent, SchedCtx};
 use crate::spec::{SPECS, ev};
 use crate::version::{HEADER_LEN, Version, read_header};
 
-/// A cursor over one thread's events in a generation: decoded ahead of
-/// time by the generation stream (pipelined mode), or decoded lazily from
+mod parallel;
+pub use parallel::for_each_event;
+
+/// A cursor over one thread's events in a generation, decoded lazily from
 /// the batch bytes (Go's `batchCursor`; no memory beyond the input).
 #[derive(Debug, Clone, Copy)]
 struct BatchCursor {
     m: ThreadId,
     /// `m`'s state slot in the ordering.
     mslot: u32,
-    /// Index of this thread in `Generation::batches` / `Generation::decoded`.
+    /// Index of this thread in `Generation::batches`.
     list: usize,
-    /// Pre-decoded: index of the next event. Lazy: index of the current batch.
+    /// Index of the current batch.
     idx: usize,
     /// Lazy: offset of the next event in the current batch.
     data_off: usize,
@@ -72,20 +69,10 @@ impl BatchCursor {
 
     /// Loads the next event; `Ok(false)` when the thread has no more.
     #[inline(always)]
-    fn next_event(&mut self, g: &Generation<'_>, decoded: &[DecodedThread]) -> Result<bool> {
-        match decoded.get(self.list) {
-            Some(t) => match t.events.get(self.idx) {
-                Some(d) => {
-                    self.ev = *d;
-                    self.idx += 1;
-                    Ok(true)
-                }
-                None => match &t.err {
-                    Some(e) => Err(e.clone()),
-                    None => Ok(false),
-                },
-            },
-            None => self.decode_next(&g.batches[self.list].1, g),
+    fn next_event(&mut self, g: &Generation<'_>) -> Result<bool> {
+        match g.batches.get(self.list) {
+            Some((_, batches)) => self.decode_next(batches, g),
+            None => Ok(false),
         }
     }
 
@@ -186,39 +173,20 @@ fn heap_remove(h: &mut Vec<Key>, mut i: usize) {
     heap_sift_down(h, 0);
 }
 
-/// Where generations come from: read inline, or prepared by a producer thread.
+/// Where generations come from.
 enum Source<'a> {
+    /// Read as they are needed.
     Inline(GenStream<'a>),
-    Channel(
-        std::sync::mpsc::Receiver<GenItem<'a>>,
-        std::sync::mpsc::Sender<Vec<Vec<DecodedEvent>>>,
-    ),
+    /// Installed one at a time by the caller ([`parallel`]); nothing comes
+    /// after the installed one.
+    Detached,
 }
 
 impl<'a> Source<'a> {
-    /// Returns a finished generation's buffers to whoever decodes the next ones.
-    fn recycle(&mut self, decoded: Vec<DecodedThread>) {
-        if decoded.is_empty() {
-            return;
-        }
-        let bufs = decoded.into_iter().map(|t| t.events).collect();
-        match self {
-            Source::Inline(s) => s.pool.extend(bufs),
-            Source::Channel(_, back) => {
-                let _ = back.send(bufs);
-            }
-        }
-    }
-
     fn next_item(&mut self) -> GenItem<'a> {
         match self {
             Source::Inline(s) => s.next_item(),
-            Source::Channel(rx, _) => rx.recv().unwrap_or_else(|_| {
-                GenItem::Error(Error::invalid(
-                    "internal error: generation reader stopped",
-                    0,
-                ))
-            }),
+            Source::Detached => GenItem::End,
         }
     }
 }
@@ -240,8 +208,6 @@ pub struct Reader<'a> {
     /// The generation being ordered: its tables, shared with the events
     /// handed out (another thread may still read them in `for_each_event`).
     current: Option<Arc<Generation<'a>>>,
-    /// Its events, if decoded ahead (see `BatchCursor`).
-    decoded: Vec<DecodedThread>,
     /// Min-heap (by time) of the threads that have events left.
     frontier: Vec<Key>,
     /// This generation's cursors, one per thread, indexed by `Key::cur`.
@@ -256,12 +222,6 @@ pub struct Reader<'a> {
     /// File offset up to which every generation has been completely read.
     complete_through: u64,
     len: usize,
-    /// Hand finished generations out through `retired` instead of recycling
-    /// them (used by [`for_each_event`], whose caller's thread still needs
-    /// their tables after ordering has moved on).
-    handoff: bool,
-    /// A finished generation's last events, with its tables.
-    retired: Option<Chunk<'a>>,
 }
 
 impl<'a> Reader<'a> {
@@ -271,7 +231,7 @@ impl<'a> Reader<'a> {
         Ok(Self::with_source(
             data.len(),
             version,
-            Source::Inline(GenStream::new(data, version, false)),
+            Source::Inline(GenStream::new(data, version)),
         ))
     }
 
@@ -280,7 +240,6 @@ impl<'a> Reader<'a> {
             version,
             source,
             current: None,
-            decoded: Vec::new(),
             frontier: Vec::new(),
             cursors: Vec::new(),
             cpu_next: 0,
@@ -291,8 +250,6 @@ impl<'a> Reader<'a> {
             failed: None,
             complete_through: HEADER_LEN as u64,
             len,
-            handoff: false,
-            retired: None,
         }
     }
 
@@ -551,7 +508,7 @@ impl<'a> Reader<'a> {
         if !ok {
             return Ok(false);
         }
-        if bc.next_event(generation, &self.decoded)? {
+        if bc.next_event(generation)? {
             self.frontier[i].time = bc.ev.time;
             heap_update(&mut self.frontier, i);
         } else {
@@ -583,18 +540,9 @@ impl<'a> Reader<'a> {
         }
         if let Some(prev) = self.current.take() {
             self.complete_through = self.complete_through.max(prev.end);
-            self.source.recycle(std::mem::take(&mut self.decoded));
-            if self.handoff {
-                self.retired = Some(Chunk {
-                    generation: Some(prev),
-                    task_names: self.order.task_names().clone(),
-                    events: self.order.take_queue(0),
-                    err: None,
-                });
-            }
         }
         match self.source.next_item() {
-            GenItem::Gen(g) => self.install_gen(g),
+            GenItem::Gen(g) => self.install(Arc::from(g)),
             GenItem::End => {
                 self.current = None;
                 self.done = true;
@@ -610,8 +558,8 @@ impl<'a> Reader<'a> {
         }
     }
 
-    fn install_gen(&mut self, mut generation: Box<Generation<'a>>) -> Result<()> {
-        self.decoded = generation.take_decoded();
+    /// Makes `generation` the one being ordered and queues its Sync.
+    fn install(&mut self, generation: Arc<Generation<'a>>) -> Result<()> {
         self.order.new_generation();
         self.cpu_next = 0;
         self.frontier.clear();
@@ -619,24 +567,83 @@ impl<'a> Reader<'a> {
         for (list, (m, _)) in generation.batches.iter().enumerate() {
             let mslot = self.order.m_slot(*m);
             let mut bc = BatchCursor::new(*m, mslot, list);
-            if !bc.next_event(&generation, &self.decoded)? {
+            if !bc.next_event(&generation)? {
                 continue;
             }
             let key = Key {
                 time: bc.ev.time,
                 cur: self.cursors.len(),
             };
+            if self.order.is_speculative() {
+                let mut next = bc;
+                let second = match next.next_event(&generation) {
+                    Ok(true) => Some(next.ev),
+                    _ => None,
+                };
+                self.order.predict_thread(bc.m, &bc.ev, second.as_ref());
+            }
             self.cursors.push(bc);
             heap_insert(&mut self.frontier, key);
         }
         let time = generation.table.freq.mul(generation.min_ts);
-        self.current = Some(Arc::from(generation));
+        self.current = Some(generation);
         self.next_sync(true, time);
         Ok(())
     }
+
+    /// Orders the installed generation to its end ([`parallel`]), passing
+    /// the ordered events to `out` in chunks of about [`CHUNK`] (buffers
+    /// from `pool`); what is left when it returns stays queued. `Ok(false)`
+    /// if `out` asked to stop. On an error, the events of the steps before
+    /// the failed one are still queued, as [`Reader`] hands them out.
+    fn order_generation(
+        &mut self,
+        pool: &std::sync::Mutex<Vec<Vec<QueuedEvent>>>,
+        out: &mut dyn FnMut(Arc<Vec<&'a [u8]>>, Vec<QueuedEvent>) -> bool,
+    ) -> Result<bool> {
+        loop {
+            let queued = self.order.queued();
+            self.run_fast(CHUNK)?;
+            if self.order.poisoned() {
+                let msg = self.order.take_poison_now();
+                return Err(self.fail_table_ids(msg));
+            }
+            if self.order.queued() >= CHUNK {
+                if let Some(buf) = pool.lock().ok().and_then(|mut p| p.pop()) {
+                    self.order.set_spare(buf);
+                }
+                let events = self.order.take_queue(CHUNK + 64);
+                if !out(self.order.task_names().clone(), events) {
+                    return Ok(false);
+                }
+                continue;
+            }
+            if self.order.queued() > queued {
+                continue;
+            }
+            let cpu_left = self
+                .current
+                .as_ref()
+                .is_some_and(|g| self.cpu_next < g.cpu_samples.len());
+            if self.frontier.is_empty() && !cpu_left {
+                return Ok(true);
+            }
+            if let Err(e) = self.next_queued() {
+                // As with `Reader`, what the failed step queued is never
+                // handed out (Go returns the error first).
+                self.order.truncate(queued);
+                let e = match self.current.as_ref() {
+                    Some(g) => e.in_generation(g.gen_no),
+                    None => e,
+                };
+                self.failed = Some(e.clone());
+                return Err(e);
+            }
+        }
+    }
 }
 
-/// A run of ordered events, passed from the ordering thread to the caller's
+/// A run of ordered events, passed from an ordering thread to the caller's
 /// thread by [`for_each_event`]. `generation` holds the tables the events
 /// refer to; `err` ends the trace after `events`.
 struct Chunk<'a> {
@@ -646,145 +653,16 @@ struct Chunk<'a> {
     err: Option<Error>,
 }
 
-/// Events per [`Chunk`] (1.2 MB): small enough to keep the stages busy
+/// Events per [`Chunk`] (1.2 MB): small enough to keep the threads busy
 /// together and memory flat, large enough that hand-offs are rare. A
 /// hand-off costs ~9 µs here, mostly waking the caller's thread, which
 /// empties the channel faster than it fills and sleeps: at 4096 events per
 /// chunk that was 8% of the 200 MB trace's read time, at 16384 it is 2%.
 const CHUNK: usize = 16384;
 
-/// Chunks in flight between the ordering thread and the caller's.
+/// Messages (a chunk, or a committed generation's chunks) in flight
+/// between the ordering threads and the caller's.
 const CHUNKS_QUEUED: usize = 8;
-
-/// Reads every event of `data`, calling `f` on each: the same events, order
-/// and errors as [`Reader`], in a three-stage pipeline. A producer thread
-/// frames generation N+1, builds its tables and decodes its events while an
-/// ordering thread runs the state machine over generation N and passes the
-/// ordered events, in chunks, to the calling thread, which hands them to
-/// `f`. The first two generations are ordered as they are decoded, lazily,
-/// so that ordering starts at once. Memory is bounded by two generations'
-/// decoded events plus a few chunks, not by the trace. `f` returning `false`
-/// stops early (and stops the other stages). Returns the reader's error, if
-/// any.
-pub fn for_each_event<F>(data: &[u8], mut f: F) -> Result<()>
-where
-    F: FnMut(&Event<'_>) -> bool,
-{
-    let version = read_header(data)?;
-    std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<GenItem<'_>>(0);
-        let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<Vec<DecodedEvent>>>();
-        let (out_tx, out_rx) = std::sync::mpsc::sync_channel::<Chunk<'_>>(CHUNKS_QUEUED);
-        let (spare_tx, spare_rx) = std::sync::mpsc::channel::<Vec<QueuedEvent>>();
-        scope.spawn(move || {
-            let mut stream = GenStream::new(data, version, true);
-            loop {
-                while let Ok(bufs) = back_rx.try_recv() {
-                    stream.pool.extend(bufs);
-                }
-                let item = stream.next_item();
-                let last = !matches!(item, GenItem::Gen(_));
-                if tx.send(item).is_err() || last {
-                    break;
-                }
-            }
-        });
-        scope.spawn(move || {
-            let r = Reader::with_source(data.len(), version, Source::Channel(rx, back_tx));
-            order_in_chunks(r, &out_tx, &spare_rx);
-        });
-        for chunk in out_rx {
-            for q in &chunk.events {
-                let table = match &chunk.generation {
-                    Some(g) if q.base.has_table => Some(&g.table),
-                    _ => None,
-                };
-                if !f(&Event::new(table, &chunk.task_names, q.ctx, q.base)) {
-                    return Ok(());
-                }
-            }
-            if let Some(e) = chunk.err {
-                return Err(e);
-            }
-            let mut events = chunk.events;
-            events.clear();
-            let _ = spare_tx.send(events);
-        }
-        Ok(())
-    })
-}
-
-/// The ordering stage of [`for_each_event`]: runs `r` over the generations
-/// the producer sends and passes the ordered events on in chunks (a chunk
-/// never spans two generations; the last one carries the error, if any).
-/// Returns when the trace ends or the caller stops listening.
-fn order_in_chunks<'d>(
-    mut r: Reader<'d>,
-    out_tx: &std::sync::mpsc::SyncSender<Chunk<'d>>,
-    spare_rx: &std::sync::mpsc::Receiver<Vec<QueuedEvent>>,
-) {
-    r.handoff = true;
-    let send = |r: &mut Reader<'d>, chunk: Chunk<'d>| {
-        if let Ok(spare) = spare_rx.try_recv() {
-            r.order.set_spare(spare);
-        }
-        out_tx.send(chunk).is_ok()
-    };
-    loop {
-        let mut queued = r.order.queued();
-        let step = match r.run_fast(CHUNK) {
-            Ok(()) if r.order.queued() > queued || r.order.poisoned() => Ok(true),
-            Ok(()) => r.fill(),
-            Err(e) => {
-                // `run_fast` already dropped what the failed advance queued.
-                queued = r.order.queued();
-                Err(e)
-            }
-        };
-        // A generation ended: everything queued before is its.
-        if let Some(chunk) = r.retired.take()
-            && !send(&mut r, chunk)
-        {
-            return;
-        }
-        let (generation, err) = match step {
-            Ok(true) if !r.order.poisoned() => {
-                if r.order.queued() >= CHUNK {
-                    let chunk = Chunk {
-                        generation: r.current.clone(),
-                        task_names: r.order.task_names().clone(),
-                        events: r.order.take_queue(CHUNK + 64),
-                        err: None,
-                    };
-                    if !send(&mut r, chunk) {
-                        return;
-                    }
-                }
-                continue;
-            }
-            Ok(true) => {
-                let msg = r.order.take_poison_now();
-                let e = r.fail_table_ids(msg);
-                (r.current.clone(), Some(e))
-            }
-            Ok(false) => (None, None),
-            Err(e) => {
-                // As with `Reader`, what the failed step queued is
-                // never handed out (Go returns the error first).
-                r.order.truncate(queued);
-                (r.current.clone(), Some(e))
-            }
-        };
-        let chunk = Chunk {
-            generation,
-            task_names: r.order.task_names().clone(),
-            events: r.order.take_queue(0),
-            err,
-        };
-        send(&mut r, chunk);
-        return;
-    }
-}
 
 fn sync_event(time: i64, n: u64, has_table: bool) -> QueuedEvent {
     let mut base = BaseEvent {

@@ -149,6 +149,17 @@ impl<V> DenseIdMap<V> {
         dense.chain(self.sparse.iter().map(|(k, v)| (*k, v)))
     }
 
+    /// Takes every entry out (in no particular order), keeping the memory.
+    pub fn drain(&mut self) -> impl Iterator<Item = (i64, V)> + '_ {
+        self.inserts = 0;
+        let dense = self
+            .dense
+            .iter_mut()
+            .enumerate()
+            .filter_map(|(i, v)| v.take().map(|v| (i as i64, v)));
+        dense.chain(self.sparse.drain())
+    }
+
     /// The vector slot of `id`, growing the vector if `id` may be in it.
     #[inline]
     fn dense_slot(&mut self, id: i64) -> Option<&mut Option<V>> {

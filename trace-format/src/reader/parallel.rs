@@ -1,0 +1,530 @@
+//! [`for_each_event`]: the trace's events, generations ordered on several
+//! threads at once.
+//!
+//! Ordering is the costly part of reading a trace, and it is sequential:
+//! each generation starts from the state the previous one left. So each
+//! worker thread takes the next generation in turn (framing it and building
+//! its tables) and orders it: the first generation exactly, later ones
+//! speculatively (`order/speculate.rs`), from an empty state, recording
+//! what they assume of the state the previous generation leaves, and
+//! keeping their events. Generations are handed out in order. In its turn
+//! (the previous generation out), a worker checks its run's assumptions
+//! against the previous generation's end state: if they hold, its events go
+//! to the caller's thread as they are; if not (or if the run needed state
+//! it could not assume, or failed), it orders the generation again from
+//! that state, as [`Reader`] does, handing the events out as they come.
+//! Either way the caller gets exactly [`Reader`]'s events and error.
+//!
+//! On the traces the runtime writes, the assumptions hold: it opens every
+//! thread's generation with the statuses of its P and goroutine and gives
+//! every live goroutine and P a status in every generation. Set
+//! `GOTRACE_SPEC_DEBUG` to see on stderr which generations were ordered
+//! again and why.
+//!
+//! The price is memory: a speculative generation's ordered events (72
+//! bytes each, ~14 times its size on the wire) wait until its turn. A
+//! generation larger than [`SPECULATE_MAX_BYTES`] is not ordered ahead.
+
+use super::*;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::sync::{Condvar, Mutex, MutexGuard};
+
+/// At most this many threads order generations (one per core).
+const MAX_WORKERS: usize = 4;
+
+/// Generations larger than this (bytes on the wire) are not ordered
+/// speculatively: their buffered events would take ~14 times as much.
+pub(crate) const SPECULATE_MAX_BYTES: u64 = 32 << 20;
+
+/// State shared by the workers.
+struct Shared<'a> {
+    version: Version,
+    /// Whether generations after the first are ordered speculatively.
+    speculate: bool,
+    /// Where generations come from, in order.
+    stream: Mutex<Dispatch<'a>>,
+    /// The state after the items handed out so far.
+    commit: Mutex<Commit<'a>>,
+    /// Signalled when `commit.next` moves or the read stops.
+    turn: Condvar,
+    /// Drained event buffers handed back by the caller's thread.
+    pool: Mutex<Vec<Vec<QueuedEvent>>>,
+    /// Set when the caller stops, an error is out or the trace is over.
+    stop: AtomicBool,
+    /// Generations whose speculative run was committed / ordered again.
+    committed: AtomicUsize,
+    reordered: AtomicUsize,
+}
+
+struct Dispatch<'a> {
+    stream: GenStream<'a>,
+    /// Index of the next item.
+    next: usize,
+    /// The stream has yielded its last item.
+    finished: bool,
+    /// Number of the first generation (0 until known).
+    initial_gen: u64,
+}
+
+struct Commit<'a> {
+    /// Index of the next item to hand out.
+    next: usize,
+    /// The ordering state after the items before `next` (taken by the
+    /// worker whose turn it is).
+    order: Option<Ordering<'a>>,
+}
+
+/// How the generations of a read were ordered.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Outcome {
+    /// Generations ordered speculatively and committed as they were.
+    pub committed: usize,
+    /// Generations ordered speculatively, then again from the real state.
+    pub reordered: usize,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl<'a> Shared<'a> {
+    fn stopped(&self) -> bool {
+        self.stop.load(AtomicOrdering::Relaxed)
+    }
+
+    /// Stops the read: every worker returns at its next check.
+    fn halt(&self) {
+        self.stop.store(true, AtomicOrdering::Relaxed);
+        let _guard = lock(&self.commit);
+        self.turn.notify_all();
+    }
+
+    /// Waits until item `idx` is next to be handed out and returns the
+    /// state the items before it left; `None` if the read stopped. The turn
+    /// lasts until `end_turn`, so that items go out in order.
+    fn take_turn(&self, idx: usize) -> Option<Ordering<'a>> {
+        let mut c = lock(&self.commit);
+        while c.next != idx && !self.stopped() {
+            c = self.turn.wait(c).unwrap_or_else(|e| e.into_inner());
+        }
+        if self.stopped() {
+            return None;
+        }
+        Some(
+            c.order
+                .take()
+                .unwrap_or_else(|| Ordering::new(self.version)),
+        )
+    }
+
+    /// Item `idx` is out: `order` is the state after it.
+    fn end_turn(&self, idx: usize, order: Ordering<'a>) {
+        let mut c = lock(&self.commit);
+        c.next = idx + 1;
+        c.order = Some(order);
+        self.turn.notify_all();
+    }
+
+    /// The next item of the stream, its index and the first generation's
+    /// number; `None` once the stream is over.
+    fn next_item(&self) -> Option<(usize, GenItem<'a>, u64)> {
+        let mut d = lock(&self.stream);
+        if d.finished || self.stopped() {
+            return None;
+        }
+        let item = d.stream.next_item();
+        let idx = d.next;
+        d.next += 1;
+        match &item {
+            GenItem::Gen(g) if idx == 0 => d.initial_gen = g.gen_no,
+            GenItem::Gen(_) => {}
+            _ => d.finished = true,
+        }
+        Some((idx, item, d.initial_gen))
+    }
+
+    /// A reader over generations installed one by one, ordering with `order`.
+    fn reader(&self, order: Ordering<'a>, syncs: u64) -> Reader<'a> {
+        let mut r = Reader::with_source(0, self.version, Source::Detached);
+        r.order = order;
+        r.syncs = syncs;
+        r
+    }
+}
+
+/// Reads every event of `data`, calling `f` on each: the same events, order
+/// and errors as [`Reader`], with generations ordered on up to one thread
+/// per core (at most 4) while the calling thread runs `f` (see the module's
+/// documentation). Memory is bounded by a few generations' ordered events,
+/// not by the trace. `f` returning `false` stops early (and stops the other
+/// threads). Returns the reader's error, if any.
+pub fn for_each_event<F>(data: &[u8], f: F) -> Result<()>
+where
+    F: FnMut(&Event<'_>) -> bool,
+{
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    read_with(data, workers.clamp(1, MAX_WORKERS), f).0
+}
+
+/// [`for_each_event`] on `workers` threads (one: no speculation), and how
+/// the generations were ordered.
+pub(crate) fn read_with<F>(data: &[u8], workers: usize, mut f: F) -> (Result<()>, Outcome)
+where
+    F: FnMut(&Event<'_>) -> bool,
+{
+    let version = match read_header(data) {
+        Ok(v) => v,
+        Err(e) => return (Err(e), Outcome::default()),
+    };
+    let sh = Shared {
+        version,
+        speculate: workers > 1,
+        stream: Mutex::new(Dispatch {
+            stream: GenStream::new(data, version),
+            next: 0,
+            finished: false,
+            initial_gen: 0,
+        }),
+        commit: Mutex::new(Commit {
+            next: 0,
+            order: None,
+        }),
+        turn: Condvar::new(),
+        pool: Mutex::new(Vec::new()),
+        stop: AtomicBool::new(false),
+        committed: AtomicUsize::new(0),
+        reordered: AtomicUsize::new(0),
+    };
+    let result = std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Chunk<'_>>>(CHUNKS_QUEUED);
+        for _ in 0..workers.max(1) {
+            let tx = tx.clone();
+            let sh = &sh;
+            scope.spawn(move || worker(sh, &tx));
+        }
+        drop(tx);
+        let result = consume(&rx, &sh, &mut f);
+        sh.halt();
+        drop(rx);
+        result
+    });
+    let outcome = Outcome {
+        committed: sh.committed.load(AtomicOrdering::Relaxed),
+        reordered: sh.reordered.load(AtomicOrdering::Relaxed),
+    };
+    (result, outcome)
+}
+
+/// The caller's side: hands each chunk's events to `f`.
+fn consume<F>(rx: &Receiver<Vec<Chunk<'_>>>, sh: &Shared<'_>, f: &mut F) -> Result<()>
+where
+    F: FnMut(&Event<'_>) -> bool,
+{
+    for chunk in rx.iter().flatten() {
+        for q in &chunk.events {
+            let table = match &chunk.generation {
+                Some(g) if q.base.has_table => Some(&g.table),
+                _ => None,
+            };
+            if !f(&Event::new(table, &chunk.task_names, q.ctx, q.base)) {
+                return Ok(());
+            }
+        }
+        if let Some(e) = chunk.err {
+            return Err(e);
+        }
+        let mut events = chunk.events;
+        events.clear();
+        lock(&sh.pool).push(events);
+    }
+    Ok(())
+}
+
+/// Hands chunks to the caller's thread; `false` once the read is over (the
+/// caller stopped, or these chunks end with an error).
+fn send<'a>(sh: &Shared<'a>, tx: &SyncSender<Vec<Chunk<'a>>>, chunks: Vec<Chunk<'a>>) -> bool {
+    let last = chunks.last().is_some_and(|c| c.err.is_some());
+    if tx.send(chunks).is_err() || last {
+        sh.halt();
+        return false;
+    }
+    true
+}
+
+/// A worker: takes the next item, orders it (speculatively after the first
+/// generation) and, in its turn, hands it out.
+fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Vec<Chunk<'a>>>) {
+    // The speculative state, emptied and reused from run to run.
+    let mut spare: Option<Ordering<'a>> = None;
+    while let Some((idx, item, initial_gen)) = sh.next_item() {
+        let generation = match item {
+            GenItem::Gen(g) => Arc::<Generation<'a>>::from(g),
+            end => {
+                // The trace is over (or cannot be read further): a last
+                // Sync, then the error if any.
+                let Some(mut order) = sh.take_turn(idx) else {
+                    return;
+                };
+                let last_ts = order.last_ts();
+                order.push(sync_event(last_ts, idx as u64 + 1, false), None);
+                let chunk = Chunk {
+                    generation: None,
+                    task_names: order.task_names().clone(),
+                    events: order.take_queue(0),
+                    err: match end {
+                        GenItem::Error(e) => Some(e),
+                        _ => None,
+                    },
+                };
+                send(sh, tx, vec![chunk]);
+                sh.end_turn(idx, order);
+                sh.halt();
+                return;
+            }
+        };
+        // Speculation needs the first generation's number, and a nonzero
+        // one (the ordering takes 0 for "not known yet").
+        let size = generation.end.saturating_sub(generation.start);
+        let spec = if sh.speculate && idx > 0 && initial_gen != 0 && size <= SPECULATE_MAX_BYTES {
+            speculate(sh, &generation, idx, initial_gen, &mut spare)
+        } else {
+            None
+        };
+        let Some(mut order) = sh.take_turn(idx) else {
+            return;
+        };
+        if let Some((mut s, mut events)) = spec {
+            let committed = order.commit_speculation(&mut s, &mut events);
+            spare = Some(s);
+            match committed {
+                Ok(()) => {
+                    sh.committed.fetch_add(1, AtomicOrdering::Relaxed);
+                    let task_names = order.task_names().clone();
+                    let chunks = events
+                        .into_iter()
+                        .map(|events| Chunk {
+                            generation: Some(generation.clone()),
+                            task_names: task_names.clone(),
+                            events,
+                            err: None,
+                        })
+                        .collect();
+                    // One message: the worker goes on to its next
+                    // generation while the caller's thread works through it.
+                    let ok = send(sh, tx, chunks);
+                    sh.end_turn(idx, order);
+                    if !ok {
+                        return;
+                    }
+                    continue;
+                }
+                Err(why) => {
+                    sh.reordered.fetch_add(1, AtomicOrdering::Relaxed);
+                    debug_note(idx, why);
+                }
+            }
+        }
+        if !order_in_turn(sh, tx, &generation, idx, order) {
+            return;
+        }
+    }
+}
+
+/// Orders generation `idx` from `order`, the state the generations before
+/// it left, handing the events out as they come, and ends the turn; `false`
+/// if the read is over.
+fn order_in_turn<'a>(
+    sh: &Shared<'a>,
+    tx: &SyncSender<Vec<Chunk<'a>>>,
+    generation: &Arc<Generation<'a>>,
+    idx: usize,
+    order: Ordering<'a>,
+) -> bool {
+    let mut r = sh.reader(order, idx as u64);
+    let chunk = |task_names, events, err| Chunk {
+        generation: Some(generation.clone()),
+        task_names,
+        events,
+        err,
+    };
+    let result = r.install(generation.clone()).and_then(|()| {
+        r.order_generation(&sh.pool, &mut |task_names, events| {
+            send(sh, tx, vec![chunk(task_names, events, None)])
+        })
+    });
+    // Unless the read stopped: the rest of the generation, or the events
+    // before the error and the error (which ends the read).
+    let ok = match result {
+        Ok(false) => false,
+        result => {
+            let rest = chunk(
+                r.order.task_names().clone(),
+                r.order.take_queue(0),
+                result.err(),
+            );
+            send(sh, tx, vec![rest])
+        }
+    };
+    sh.end_turn(
+        idx,
+        std::mem::replace(&mut r.order, Ordering::new(sh.version)),
+    );
+    ok
+}
+
+/// Orders generation `idx` speculatively (with `spare`'s memory, if any);
+/// its state and events if the run got to the end, `None` if it needed the
+/// previous generation's state, failed, or the read stopped.
+#[allow(clippy::type_complexity)]
+fn speculate<'a>(
+    sh: &Shared<'a>,
+    generation: &Arc<Generation<'a>>,
+    idx: usize,
+    initial_gen: u64,
+    spare: &mut Option<Ordering<'a>>,
+) -> Option<(Ordering<'a>, Vec<Vec<QueuedEvent>>)> {
+    let order = match spare.take() {
+        Some(mut o) => {
+            o.restart_speculation(initial_gen);
+            o
+        }
+        None => Ordering::speculative(sh.version, initial_gen),
+    };
+    let mut r = sh.reader(order, idx as u64);
+    let mut events = Vec::new();
+    let result = r.install(generation.clone()).and_then(|()| {
+        r.order_generation(&sh.pool, &mut |_, chunk| {
+            events.push(chunk);
+            !sh.stopped()
+        })
+    });
+    if let Ok(true) = result {
+        events.push(r.order.take_queue(0));
+        return Some((r.order, events));
+    }
+    if let Err(e) = result {
+        sh.reordered.fetch_add(1, AtomicOrdering::Relaxed);
+        debug_note(idx, &e.to_string());
+    }
+    *spare = Some(r.order);
+    let mut pool = lock(&sh.pool);
+    pool.extend(events.into_iter().map(|mut c| {
+        c.clear();
+        c
+    }));
+    None
+}
+
+/// Why generation `idx` was ordered again, on stderr if `GOTRACE_SPEC_DEBUG`
+/// is set.
+fn debug_note(idx: usize, why: &str) {
+    if std::env::var_os("GOTRACE_SPEC_DEBUG").is_some() {
+        eprintln!("gotrace: generation #{idx} ordered again: {why}");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::PathBuf;
+
+    fn fixture(name: &str) -> Vec<u8> {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/traces")
+            .join(name);
+        std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+    }
+
+    /// `Reader`'s events (as text) and error.
+    fn inline(data: &[u8]) -> (Vec<String>, Option<String>) {
+        let mut out = Vec::new();
+        let mut r = match Reader::new(data) {
+            Ok(r) => r,
+            Err(e) => return (out, Some(e.to_string())),
+        };
+        loop {
+            match r.read_event() {
+                Ok(Some(ev)) => out.push(ev.to_string()),
+                Ok(None) => return (out, None),
+                Err(e) => return (out, Some(e.to_string())),
+            }
+        }
+    }
+
+    fn parallel(data: &[u8], workers: usize) -> (Vec<String>, Option<String>, Outcome) {
+        let mut out = Vec::new();
+        let (r, outcome) = read_with(data, workers, |ev| {
+            out.push(ev.to_string());
+            true
+        });
+        (out, r.err().map(|e| e.to_string()), outcome)
+    }
+
+    /// Every fixture, on one to three threads: `Reader`'s events and error.
+    #[test]
+    fn same_events_as_reader_on_any_number_of_threads() {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/traces");
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .expect("fixtures/traces")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".trace"))
+            .collect();
+        names.sort();
+        assert!(names.len() >= 60, "fixture set: {}", names.len());
+        for name in &names {
+            let data = fixture(name);
+            let want = inline(&data);
+            for workers in 1..=3 {
+                let (events, err, _) = parallel(&data, workers);
+                assert!(
+                    events == want.0 && err == want.1,
+                    "{name} on {workers} threads: {} events, error {err:?}; Reader: {} events, error {:?}",
+                    events.len(),
+                    want.0.len(),
+                    want.1
+                );
+            }
+        }
+    }
+
+    /// On traces the runtime wrote (every Go version), speculation holds:
+    /// every generation after the first is committed as ordered ahead.
+    #[test]
+    fn speculation_commits_on_runtime_traces() {
+        for v in ["1.22", "1.23", "1.24", "1.25", "1.26", "1.27"] {
+            let name = format!("generations50ms-go{v}.trace");
+            let data = fixture(&name);
+            // A Sync opens each generation and one ends the trace.
+            let syncs = inline(&data)
+                .0
+                .iter()
+                .filter(|e| e.contains(" Sync "))
+                .count();
+            let generations = syncs - 1;
+            assert!(generations >= 20, "{name}: {generations} generations");
+            let (_, err, outcome) = parallel(&data, 2);
+            assert_eq!(err, None);
+            let all = Outcome {
+                committed: generations - 1,
+                reordered: 0,
+            };
+            assert_eq!(outcome, all, "{name}");
+            // One thread: no speculation.
+            assert_eq!(parallel(&data, 1).2, Outcome::default(), "{name}");
+        }
+    }
+
+    /// Stopping early stops every thread and hands out nothing more.
+    #[test]
+    fn stops_when_asked() {
+        let data = fixture("generations-go1.27.trace");
+        let mut seen = 0;
+        let (r, _) = read_with(&data, 3, |_| {
+            seen += 1;
+            seen < 1000
+        });
+        assert!(r.is_ok());
+        assert_eq!(seen, 1000);
+    }
+}
