@@ -595,3 +595,132 @@ fn replay_range(r: &mut RangeState, op: RangeOp) -> bool {
         RangeOp::End(typ, desc) => r.end(typ) == Ok(desc),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn queued(time: i64) -> QueuedEvent {
+        QueuedEvent {
+            base: BaseEvent {
+                time,
+                ..BaseEvent::TABLED
+            },
+            ctx: SchedCtx {
+                g: NO_GOROUTINE,
+                p: NO_PROC,
+                m: NO_THREAD,
+            },
+        }
+    }
+
+    fn times(chunks: &[Vec<QueuedEvent>]) -> Vec<Vec<i64>> {
+        chunks
+            .iter()
+            .map(|c| c.iter().map(|q| q.base.time).collect())
+            .collect()
+    }
+
+    /// Times are clamped after the previous generation's last as a
+    /// sequential run clamps them: each one past the one before.
+    #[test]
+    fn times_continue_from_the_previous_generation() {
+        let v = Version::Go126;
+        let mut prev = Ordering::new(v);
+        prev.last_ts = 100;
+        let mut spec = Ordering::speculative(v, 1);
+        spec.last_ts = 201;
+        let mut chunks = vec![vec![queued(50), queued(60)], vec![queued(200), queued(201)]];
+        prev.clamp_times(&spec, &mut chunks);
+        assert_eq!(times(&chunks), [vec![101, 102], vec![200, 201]]);
+        assert_eq!(prev.last_ts, 201);
+        // Every event before the previous generation's last: all moved.
+        prev.last_ts = 100;
+        spec.last_ts = 60;
+        let mut chunks = vec![vec![queued(50)], vec![queued(60)]];
+        prev.clamp_times(&spec, &mut chunks);
+        assert_eq!(times(&chunks), [vec![101], vec![102]]);
+        assert_eq!(prev.last_ts, 102);
+    }
+
+    #[test]
+    fn contexts_are_patched_by_output_index() {
+        let mut chunks = vec![
+            vec![queued(1), queued(2)],
+            vec![queued(3), queued(4), queued(5)],
+        ];
+        let ctx = |g| SchedCtx { g, p: 7, m: 9 };
+        patch(&mut chunks, &[(1, ctx(11)), (3, ctx(13))]);
+        let gs: Vec<i64> = chunks.iter().flatten().map(|q| q.ctx.g).collect();
+        assert_eq!(gs, [NO_GOROUTINE, 11, NO_GOROUTINE, 13, NO_GOROUTINE]);
+    }
+
+    fn event(typ: EventType, args: [u64; 3]) -> BaseEvent {
+        BaseEvent {
+            typ,
+            args: [args[0], args[1], args[2], 0],
+            ..BaseEvent::TABLED
+        }
+    }
+
+    /// A thread's context at a generation's start, from its first events.
+    #[test]
+    fn thread_guesses() {
+        let m = 5;
+        let guess = |first: BaseEvent, second: Option<BaseEvent>| {
+            let mut o = Ordering::speculative(Version::Go126, 1);
+            o.predict_thread(m, &first, second.as_ref());
+            let st = o.spec.as_ref().map(|sp| sp.m_pred[0].1);
+            st.map(|st| (st.g, st.p))
+        };
+        let ps = |p, s| event(ev::PROC_STATUS, [p, s, 0]);
+        let gs = |g, mid: i64, s| event(ev::GO_STATUS, [g, mid as u64, s]);
+        // Running on P 2 with goroutine 8.
+        assert_eq!(
+            guess(
+                ps(2, procstatus::RUNNING),
+                Some(gs(8, NO_THREAD, gostatus::RUNNING))
+            ),
+            Some((8, 2))
+        );
+        // In a syscall with goroutine 8, its P idle (handed off).
+        assert_eq!(
+            guess(ps(2, procstatus::IDLE), Some(gs(8, m, gostatus::SYSCALL))),
+            Some((8, NO_PROC))
+        );
+        // A goroutine in a syscall on another thread is not this one's.
+        assert_eq!(
+            guess(gs(8, 6, gostatus::SYSCALL), None),
+            Some((NO_GOROUTINE, NO_PROC))
+        );
+        // Starting afresh: nothing.
+        assert_eq!(
+            guess(event(ev::PROC_START, [2, 1, 0]), None),
+            Some((NO_GOROUTINE, NO_PROC))
+        );
+    }
+
+    /// Range operations replayed on real state follow Go's rules.
+    #[test]
+    fn ranges_replay_as_go_would() {
+        let assist = make_range_type(ev::GC_MARK_ASSIST_BEGIN, 0);
+        let mut r = RangeState::default();
+        assert!(!replay_range(&mut r, RangeOp::Active(assist)));
+        assert!(replay_range(&mut r, RangeOp::Begin(assist)));
+        assert!(!replay_range(&mut r, RangeOp::Begin(assist)));
+        assert!(replay_range(&mut r, RangeOp::Active(assist)));
+        // Ended, but its begin's argument was not the one the run saw.
+        assert!(!replay_range(
+            &mut r.clone(),
+            RangeOp::End(ev::GC_MARK_ASSIST_END, 1)
+        ));
+        assert!(replay_range(
+            &mut r,
+            RangeOp::End(ev::GC_MARK_ASSIST_END, 0)
+        ));
+        assert!(!replay_range(
+            &mut r,
+            RangeOp::End(ev::GC_MARK_ASSIST_END, 0)
+        ));
+    }
+}

@@ -552,3 +552,59 @@ mod tests {
         assert_eq!(seen, 1000);
     }
 }
+
+#[cfg(test)]
+mod mismatch_tests {
+    use super::*;
+    use crate::raw::RawReader;
+    use crate::spec::{ev, gostatus};
+    use std::path::PathBuf;
+
+    /// A goroutine's status changed in a late generation: the speculative
+    /// run assumes the new status, the check against the previous
+    /// generation fails, and the generation is ordered again, giving
+    /// `Reader`'s error.
+    #[test]
+    fn a_failed_assumption_orders_the_generation_again() {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/traces/generations50ms-go1.27.trace");
+        let mut data = std::fs::read(&p).expect("fixture");
+        // The status byte of the first waiting goroutine's GoStatus in the
+        // 10th generation: Waiting becomes Runnable.
+        let mut raw = RawReader::new(&data).expect("header");
+        let mut gen_no = 0;
+        let mut at = None;
+        while let Ok(Some(e)) = raw.read_event() {
+            if e.typ == ev::EVENT_BATCH {
+                gen_no = e.args[0];
+            }
+            if gen_no == 10 && e.typ == ev::GO_STATUS && e.args[3] == gostatus::WAITING {
+                at = Some(raw.offset() - 1);
+                break;
+            }
+        }
+        let at = at.expect("a waiting goroutine in generation 10");
+        assert_eq!(data[at], gostatus::WAITING as u8);
+        data[at] = gostatus::RUNNABLE as u8;
+
+        let mut r = Reader::new(&data).expect("header");
+        let mut want = 0;
+        let want_err = loop {
+            match r.read_event() {
+                Ok(Some(_)) => want += 1,
+                Ok(None) => break None,
+                Err(e) => break Some(e.to_string()),
+            }
+        };
+        let want_err = want_err.expect("Reader fails");
+        assert!(want_err.contains("inconsistent status"), "{want_err}");
+        let mut got = 0;
+        let (result, outcome) = read_with(&data, 2, |_| {
+            got += 1;
+            true
+        });
+        assert_eq!(result.err().map(|e| e.to_string()), Some(want_err));
+        assert_eq!(got, want);
+        assert!(outcome.reordered >= 1, "{outcome:?}");
+    }
+}
