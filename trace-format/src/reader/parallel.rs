@@ -32,6 +32,12 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::mpsc::{Receiver, SyncSender};
 use std::sync::{Condvar, Mutex, MutexGuard};
 
+/// A generation is ordered ahead only while the caller's thread is at most
+/// this many generations behind (its memory is held until then). With 2,
+/// three generations' events at most are held: on the 200 MB trace, `gotrace
+/// dump` (a slow caller) peaked at 1.3 GB with no limit.
+const AHEAD: usize = 2;
+
 /// At most this many threads order generations (one per core).
 const MAX_WORKERS: usize = 4;
 
@@ -54,6 +60,10 @@ struct Shared<'a> {
     turn: Condvar,
     /// Drained event buffers handed back by the caller's thread.
     pool: Mutex<Vec<Vec<QueuedEvent>>>,
+    /// Generations the caller's thread has been through (all before this
+    /// index); signalled by `drained` when it moves.
+    consumed: Mutex<usize>,
+    drained: Condvar,
     /// Set when the caller stops, an error is out or the trace is over.
     stop: AtomicBool,
     /// Generations whose speculative run was committed / ordered again.
@@ -100,8 +110,20 @@ impl<'a> Shared<'a> {
     /// Stops the read: every worker returns at its next check.
     fn halt(&self) {
         self.stop.store(true, AtomicOrdering::Relaxed);
-        let _guard = lock(&self.commit);
+        drop(lock(&self.commit));
         self.turn.notify_all();
+        drop(lock(&self.consumed));
+        self.drained.notify_all();
+    }
+
+    /// Waits until generation `idx` is at most [`AHEAD`] generations ahead
+    /// of the caller's thread: ordering further ahead would only add to
+    /// the memory held while the caller is the slower side.
+    fn wait_for_caller(&self, idx: usize) {
+        let mut c = lock(&self.consumed);
+        while idx > *c + AHEAD && !self.stopped() {
+            c = self.drained.wait(c).unwrap_or_else(|e| e.into_inner());
+        }
     }
 
     /// Waits until item `idx` is next to be handed out and returns the
@@ -216,12 +238,14 @@ where
         }),
         turn: Condvar::new(),
         pool: Mutex::new(Vec::new()),
+        consumed: Mutex::new(0),
+        drained: Condvar::new(),
         stop: AtomicBool::new(false),
         committed: AtomicUsize::new(0),
         reordered: AtomicUsize::new(0),
     };
     let result = std::thread::scope(|scope| {
-        let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<Chunk<'_>>>(CHUNKS_QUEUED);
+        let (tx, rx) = std::sync::mpsc::sync_channel::<Msg<'_>>(CHUNKS_QUEUED);
         for _ in 0..workers.max(1) {
             let tx = tx.clone();
             let sh = &sh;
@@ -241,35 +265,60 @@ where
 }
 
 /// The caller's side: hands each chunk's events to `f`.
-fn consume<F>(rx: &Receiver<Vec<Chunk<'_>>>, sh: &Shared<'_>, f: &mut F) -> Result<()>
+fn consume<F>(rx: &Receiver<Msg<'_>>, sh: &Shared<'_>, f: &mut F) -> Result<()>
 where
     F: FnMut(&Event<'_>) -> bool,
 {
-    for chunk in rx.iter().flatten() {
-        for q in &chunk.events {
-            let table = match &chunk.generation {
-                Some(g) if q.base.has_table => Some(&g.table),
-                _ => None,
-            };
-            if !f(&Event::new(table, &chunk.task_names, q.ctx, q.base)) {
+    for msg in rx.iter() {
+        for chunk in msg.chunks {
+            if !consume_chunk(chunk, sh, f)? {
                 return Ok(());
             }
         }
-        if let Some(e) = chunk.err {
-            return Err(e);
+        if let Some(idx) = msg.ends {
+            *lock(&sh.consumed) = idx + 1;
+            sh.drained.notify_all();
         }
-        let mut events = chunk.events;
-        events.clear();
-        lock(&sh.pool).push(events);
     }
     Ok(())
 }
 
+/// Hands a chunk's events to `f`; `Ok(false)` if `f` asked to stop.
+fn consume_chunk<F>(chunk: Chunk<'_>, sh: &Shared<'_>, f: &mut F) -> Result<bool>
+where
+    F: FnMut(&Event<'_>) -> bool,
+{
+    for q in &chunk.events {
+        let table = match &chunk.generation {
+            Some(g) if q.base.has_table => Some(&g.table),
+            _ => None,
+        };
+        if !f(&Event::new(table, &chunk.task_names, q.ctx, q.base)) {
+            return Ok(false);
+        }
+    }
+    if let Some(e) = chunk.err {
+        return Err(e);
+    }
+    let mut events = chunk.events;
+    events.clear();
+    lock(&sh.pool).push(events);
+    Ok(true)
+}
+
+/// What goes to the caller's thread: chunks of ordered events, all of a
+/// committed generation or one at a time as ordered in turn; `ends` is the
+/// index of the item they end, if they do.
+struct Msg<'a> {
+    chunks: Vec<Chunk<'a>>,
+    ends: Option<usize>,
+}
+
 /// Hands chunks to the caller's thread; `false` once the read is over (the
 /// caller stopped, or these chunks end with an error).
-fn send<'a>(sh: &Shared<'a>, tx: &SyncSender<Vec<Chunk<'a>>>, chunks: Vec<Chunk<'a>>) -> bool {
-    let last = chunks.last().is_some_and(|c| c.err.is_some());
-    if tx.send(chunks).is_err() || last {
+fn send<'a>(sh: &Shared<'a>, tx: &SyncSender<Msg<'a>>, msg: Msg<'a>) -> bool {
+    let last = msg.chunks.last().is_some_and(|c| c.err.is_some());
+    if tx.send(msg).is_err() || last {
         sh.halt();
         return false;
     }
@@ -278,7 +327,7 @@ fn send<'a>(sh: &Shared<'a>, tx: &SyncSender<Vec<Chunk<'a>>>, chunks: Vec<Chunk<
 
 /// A worker: takes the next item, orders it (speculatively after the first
 /// generation) and, in its turn, hands it out.
-fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Vec<Chunk<'a>>>) {
+fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Msg<'a>>) {
     // The speculative state, emptied and reused from run to run.
     let mut spare: Option<Ordering<'a>> = None;
     while let Some((idx, item, initial_gen)) = sh.next_item() {
@@ -301,7 +350,11 @@ fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Vec<Chunk<'a>>>) {
                         _ => None,
                     },
                 };
-                send(sh, tx, vec![chunk]);
+                let msg = Msg {
+                    chunks: vec![chunk],
+                    ends: Some(idx),
+                };
+                send(sh, tx, msg);
                 sh.end_turn(idx, order);
                 sh.halt();
                 return;
@@ -311,6 +364,7 @@ fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Vec<Chunk<'a>>>) {
         // one (the ordering takes 0 for "not known yet").
         let spec =
             if sh.speculate && idx > 0 && initial_gen != 0 && sh.worth_speculating(&generation) {
+                sh.wait_for_caller(idx);
                 speculate(sh, &generation, idx, initial_gen, &mut spare)
             } else {
                 None
@@ -336,7 +390,11 @@ fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Vec<Chunk<'a>>>) {
                         .collect();
                     // One message: the worker goes on to its next
                     // generation while the caller's thread works through it.
-                    let ok = send(sh, tx, chunks);
+                    let msg = Msg {
+                        chunks,
+                        ends: Some(idx),
+                    };
+                    let ok = send(sh, tx, msg);
                     sh.end_turn(idx, order);
                     if !ok {
                         return;
@@ -360,7 +418,7 @@ fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Vec<Chunk<'a>>>) {
 /// if the read is over.
 fn order_in_turn<'a>(
     sh: &Shared<'a>,
-    tx: &SyncSender<Vec<Chunk<'a>>>,
+    tx: &SyncSender<Msg<'a>>,
     generation: &Arc<Generation<'a>>,
     idx: usize,
     order: Ordering<'a>,
@@ -374,7 +432,11 @@ fn order_in_turn<'a>(
     };
     let result = r.install(generation.clone()).and_then(|()| {
         r.order_generation(&sh.pool, &mut |task_names, events| {
-            send(sh, tx, vec![chunk(task_names, events, None)])
+            let msg = Msg {
+                chunks: vec![chunk(task_names, events, None)],
+                ends: None,
+            };
+            send(sh, tx, msg)
         })
     });
     // Unless the read stopped: the rest of the generation, or the events
@@ -387,7 +449,11 @@ fn order_in_turn<'a>(
                 r.order.take_queue(0),
                 result.err(),
             );
-            send(sh, tx, vec![rest])
+            let msg = Msg {
+                chunks: vec![rest],
+                ends: Some(idx),
+            };
+            send(sh, tx, msg)
         }
     };
     sh.end_turn(
