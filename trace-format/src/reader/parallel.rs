@@ -52,6 +52,8 @@ struct Shared<'a> {
     len: u64,
     /// Whether generations after the first are ordered speculatively.
     speculate: bool,
+    /// Tests: whenever possible, whatever it costs.
+    always_speculate: bool,
     /// Where generations come from, in order.
     stream: Mutex<Dispatch<'a>>,
     /// The state after the items handed out so far.
@@ -181,6 +183,9 @@ impl<'a> Shared<'a> {
     /// faster at 28).
     fn worth_speculating(&self, g: &Generation<'_>) -> bool {
         let size = g.end.saturating_sub(g.start);
+        if self.always_speculate {
+            return true;
+        }
         if size > SPECULATE_MAX_BYTES {
             return false;
         }
@@ -209,12 +214,18 @@ where
     F: FnMut(&Event<'_>) -> bool,
 {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    read_with(data, workers.clamp(1, MAX_WORKERS), f).0
+    read_with(data, workers.clamp(1, MAX_WORKERS), false, f).0
 }
 
-/// [`for_each_event`] on `workers` threads (one: no speculation), and how
-/// the generations were ordered.
-pub(crate) fn read_with<F>(data: &[u8], workers: usize, mut f: F) -> (Result<()>, Outcome)
+/// [`for_each_event`] on `workers` threads (one: no speculation; `always`:
+/// every generation after the first that can be), and how the generations
+/// were ordered.
+pub(crate) fn read_with<F>(
+    data: &[u8],
+    workers: usize,
+    always: bool,
+    mut f: F,
+) -> (Result<()>, Outcome)
 where
     F: FnMut(&Event<'_>) -> bool,
 {
@@ -226,6 +237,7 @@ where
         version,
         len: data.len() as u64,
         speculate: workers > 1,
+        always_speculate: always,
         stream: Mutex::new(Dispatch {
             stream: GenStream::new(data, version),
             next: 0,
@@ -544,7 +556,7 @@ mod tests {
 
     fn parallel(data: &[u8], workers: usize) -> (Vec<String>, Option<String>, Outcome) {
         let mut out = Vec::new();
-        let (r, outcome) = read_with(data, workers, |ev| {
+        let (r, outcome) = read_with(data, workers, true, |ev| {
             out.push(ev.to_string());
             true
         });
@@ -600,9 +612,52 @@ mod tests {
                 reordered: 0,
             };
             assert_eq!(outcome, all, "{name}");
+            // By default, while enough of the trace follows (the buffers'
+            // memory is reused after that).
+            let (r, outcome) = read_with(&data, 2, false, |_| true);
+            assert!(r.is_ok());
+            assert!(outcome.committed >= generations / 2, "{name}: {outcome:?}");
+            assert_eq!(outcome.reordered, 0, "{name}");
             // One thread: no speculation.
             assert_eq!(parallel(&data, 1).2, Outcome::default(), "{name}");
         }
+    }
+
+    /// Corrupt traces of many generations, every generation ordered ahead
+    /// that can be: still `Reader`'s events and error, whether the runs'
+    /// assumptions hold, fail, or the runs fail.
+    #[test]
+    fn corrupt_traces_read_as_reader_reads_them() {
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        let mut next = move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut reordered = 0;
+        for v in ["1.22", "1.25", "1.27"] {
+            let data = fixture(&format!("generations50ms-go{v}.trace"));
+            for i in 0..40 {
+                let mut bad = data.clone();
+                for _ in 0..1 + i % 3 {
+                    let at = 16 + (next() as usize) % (bad.len() - 16);
+                    bad[at] ^= 1 << (next() % 8);
+                }
+                let want = inline(&bad);
+                let (events, err, outcome) = parallel(&bad, 2);
+                assert!(
+                    events == want.0 && err == want.1,
+                    "go{v} corruption {i}: {} events, error {err:?}; Reader: {} events, error {:?}",
+                    events.len(),
+                    want.0.len(),
+                    want.1
+                );
+                reordered += outcome.reordered;
+            }
+        }
+        // The corruptions did reach speculative runs.
+        assert!(reordered > 0);
     }
 
     /// Stopping early stops every thread and hands out nothing more.
@@ -610,7 +665,7 @@ mod tests {
     fn stops_when_asked() {
         let data = fixture("generations-go1.27.trace");
         let mut seen = 0;
-        let (r, _) = read_with(&data, 3, |_| {
+        let (r, _) = read_with(&data, 3, true, |_| {
             seen += 1;
             seen < 1000
         });
@@ -665,7 +720,7 @@ mod mismatch_tests {
         let want_err = want_err.expect("Reader fails");
         assert!(want_err.contains("inconsistent status"), "{want_err}");
         let mut got = 0;
-        let (result, outcome) = read_with(&data, 2, |_| {
+        let (result, outcome) = read_with(&data, 2, true, |_| {
             got += 1;
             true
         });
