@@ -1,5 +1,5 @@
-//! Differential: the pipelined `for_each_event` must give exactly the events
-//! and the error the single-threaded `Reader` gives, on any input.
+//! Differential: `for_each_event` (generations ordered in parallel) must give
+//! exactly the events and the error the single-threaded `Reader` gives, on any input.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

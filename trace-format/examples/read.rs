@@ -19,7 +19,8 @@ fn main() {
     let start = Instant::now();
     let mut n = 0u64;
     let mut sum = 0i64;
-    // `--inline`: the single-threaded Reader; default: the pipelined reader.
+    // `--inline`: the single-threaded Reader; default: `for_each_event`,
+    // which orders generations on several threads.
     let inline = std::env::args().any(|a| a == "--inline");
     let result = if inline {
         trace_format::Reader::new(data).and_then(|mut r| {

@@ -98,8 +98,8 @@ pub(crate) struct BaseEvent {
     /// false only for the Sync that ends the trace or precedes an error).
     pub has_table: bool,
     /// Whether the stack and string IDs among its arguments exist in its
-    /// generation's tables: checked where the event is decoded (on the
-    /// decoding thread when pipelined), acted on when it is queued.
+    /// generation's tables: checked where the event is decoded, acted on
+    /// when it is queued.
     pub ids_ok: bool,
     /// Offset of the event from its generation's first byte, for errors
     /// (`u32::MAX` if it does not fit).

@@ -358,7 +358,7 @@ impl<'a> Reader<'a> {
         Ok(true)
     }
 
-    /// The ordering fast path (pipelined mode): while the thread with the
+    /// The ordering fast path: while the thread with the
     /// earliest event can advance and no CPU sample comes first, orders its
     /// events until `limit` are queued. Everything else (a generation's end,
     /// a CPU sample, an event that cannot advance yet, which needs Go's

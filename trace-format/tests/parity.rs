@@ -72,7 +72,8 @@ fn dump_matches_go_on_every_fixture() {
         let data = std::fs::read(t).expect("readable");
         let (ours, err, problems) = dump(&data);
         let want = gunzip(&reference);
-        // The pipelined reader produces the same stream and error.
+        // `for_each_event` (generations ordered in parallel) gives the same
+        // stream and error.
         let mut piped = String::new();
         let piped_err = trace_format::for_each_event(&data, |ev| {
             ev.write_go(&mut piped);

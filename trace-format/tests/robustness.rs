@@ -43,8 +43,8 @@ fn events(data: &[u8]) -> (Vec<String>, Option<trace_format::Error>) {
     }
 }
 
-/// As [`events`], through the pipelined `for_each_event`.
-fn events_pipelined(data: &[u8]) -> (Vec<String>, Option<trace_format::Error>) {
+/// As [`events`], through `for_each_event` (generations ordered in parallel).
+fn events_parallel(data: &[u8]) -> (Vec<String>, Option<trace_format::Error>) {
     let mut out = Vec::new();
     let r = trace_format::for_each_event(data, |ev| {
         out.push(ev.to_string());
@@ -53,11 +53,11 @@ fn events_pipelined(data: &[u8]) -> (Vec<String>, Option<trace_format::Error>) {
     (out, r.err())
 }
 
-/// The pipelined reader gives the same events and the same error as `Reader`
+/// `for_each_event` gives the same events and the same error as `Reader`
 /// (returned).
-fn assert_same_as_pipelined(data: &[u8], what: &str) -> Option<String> {
+fn assert_same_as_parallel(data: &[u8], what: &str) -> Option<String> {
     let (a, ea) = events(data);
-    let (b, eb) = events_pipelined(data);
+    let (b, eb) = events_parallel(data);
     if a != b {
         let i = a
             .iter()
@@ -110,7 +110,7 @@ fn truncated_traces_keep_complete_generations() {
             cuts += 1;
             let (got, err) = events(part);
             if cuts % 4 == 0 {
-                assert_same_as_pipelined(part, &format!("go1.{v} cut {cut}"));
+                assert_same_as_parallel(part, &format!("go1.{v} cut {cut}"));
             }
             let Ok(fr) = framing::scan(part) else {
                 assert!(cut < 16, "only a cut header fails the scan");
@@ -185,7 +185,7 @@ fn corrupted_traces_do_not_panic() {
                 let i = 16 + (rng.next() as usize) % (d.len() - 16);
                 d[i] = rng.next() as u8;
             }
-            let err = assert_same_as_pipelined(&d, &format!("{name} corruption {runs}"));
+            let err = assert_same_as_parallel(&d, &format!("{name} corruption {runs}"));
             if err.is_some_and(|e| {
                 e.contains("found invalid stack ID") || e.contains("found invalid string ID")
             }) {
@@ -220,7 +220,7 @@ fn go_fuzz_corpus_does_not_panic() {
         };
         let bytes = trace_format::goquote::unquote(lit).expect("Go string literal");
         let (evs, _) = events(&bytes);
-        assert_same_as_pipelined(&bytes, "FuzzReader corpus");
+        assert_same_as_parallel(&bytes, "FuzzReader corpus");
         let _ = raw::write_wire_dump(&bytes, &mut std::io::sink());
         assert!(evs.iter().all(|e| !e.is_empty()));
         n += 1;
