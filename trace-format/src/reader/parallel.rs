@@ -563,6 +563,21 @@ mod tests {
         (out, r.err().map(|e| e.to_string()), outcome)
     }
 
+    /// Asserts that `data` read on `workers` threads gives `Reader`'s events
+    /// and error; returns how its generations were ordered.
+    fn same_as_reader(data: &[u8], workers: usize, what: &str) -> Outcome {
+        let want = inline(data);
+        let (events, err, outcome) = parallel(data, workers);
+        assert!(
+            events == want.0 && err == want.1,
+            "{what} on {workers} threads: {} events, error {err:?}; Reader: {} events, error {:?}",
+            events.len(),
+            want.0.len(),
+            want.1
+        );
+        outcome
+    }
+
     /// Every fixture, on one to three threads: `Reader`'s events and error.
     #[test]
     fn same_events_as_reader_on_any_number_of_threads() {
@@ -576,16 +591,8 @@ mod tests {
         assert!(names.len() >= 60, "fixture set: {}", names.len());
         for name in &names {
             let data = fixture(name);
-            let want = inline(&data);
             for workers in 1..=3 {
-                let (events, err, _) = parallel(&data, workers);
-                assert!(
-                    events == want.0 && err == want.1,
-                    "{name} on {workers} threads: {} events, error {err:?}; Reader: {} events, error {:?}",
-                    events.len(),
-                    want.0.len(),
-                    want.1
-                );
+                same_as_reader(&data, workers, name);
             }
         }
     }
@@ -644,15 +651,7 @@ mod tests {
                     let at = 16 + (next() as usize) % (bad.len() - 16);
                     bad[at] ^= 1 << (next() % 8);
                 }
-                let want = inline(&bad);
-                let (events, err, outcome) = parallel(&bad, 2);
-                assert!(
-                    events == want.0 && err == want.1,
-                    "go{v} corruption {i}: {} events, error {err:?}; Reader: {} events, error {:?}",
-                    events.len(),
-                    want.0.len(),
-                    want.1
-                );
+                let outcome = same_as_reader(&bad, 2, &format!("go{v} corruption {i}"));
                 reordered += outcome.reordered;
             }
         }
