@@ -7,7 +7,7 @@
 //! sort the frontier by time and try the others in order. CPU samples are
 //! merged in by time. Output times are forced to increase strictly.
 //!
-//! Generations come from a [`GenStream`]; each thread's events are decoded
+//! Generations come from a `GenStream`; each thread's events are decoded
 //! lazily, as Go's batch cursors do. [`Reader`] orders them one after the
 //! other on the caller's thread; [`for_each_event`] orders generations on
 //! two threads at once, speculatively (`reader/parallel.rs`), while the
