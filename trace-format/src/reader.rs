@@ -575,12 +575,15 @@ impl<'a> Reader<'a> {
                 cur: self.cursors.len(),
             };
             if self.order.is_speculative() {
+                // Its first events, for the guess of its context.
+                let mut first = [bc.ev; 4];
+                let mut n = 1;
                 let mut next = bc;
-                let second = match next.next_event(&generation) {
-                    Ok(true) => Some(next.ev),
-                    _ => None,
-                };
-                self.order.predict_thread(bc.m, &bc.ev, second.as_ref());
+                while n < first.len() && matches!(next.next_event(&generation), Ok(true)) {
+                    first[n] = next.ev;
+                    n += 1;
+                }
+                self.order.predict_thread(bc.m, &first[..n]);
             }
             self.cursors.push(bc);
             heap_insert(&mut self.frontier, key);

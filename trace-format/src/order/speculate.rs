@@ -167,24 +167,33 @@ impl<'a> Ordering<'a> {
     }
 
     /// Guesses thread `m`'s scheduling context at the start of the
-    /// generation from its first two events: a `ProcStatus` names its P if
-    /// running (or in a syscall), then a `GoStatus` of a running goroutine
-    /// (or one in a syscall on `m`) names its G.
-    pub fn predict_thread(&mut self, m: ThreadId, first: &BaseEvent, second: Option<&BaseEvent>) {
+    /// generation from its first events: the runtime opens a thread's
+    /// generation with status events, among them its running (or
+    /// syscalling) P's `ProcStatus` and its running goroutine's `GoStatus`
+    /// (or that of a goroutine in a syscall on `m`); statuses of other
+    /// goroutines (one it is about to unblock, say) may come first.
+    pub fn predict_thread(&mut self, m: ThreadId, first: &[BaseEvent]) {
         let mut st = NO_M_STATE;
-        let mut next = Some(first);
-        if first.typ == ev::PROC_STATUS {
-            if matches!(first.args[1], procstatus::RUNNING | procstatus::SYSCALL) {
-                st.p = first.args[0] as i64;
+        let (mut have_p, mut have_g) = (false, false);
+        for e in first {
+            match e.typ {
+                ev::PROC_STATUS if !have_p => {
+                    have_p = true;
+                    if matches!(e.args[1], procstatus::RUNNING | procstatus::SYSCALL) {
+                        st.p = e.args[0] as i64;
+                    }
+                }
+                ev::GO_STATUS | ev::GO_STATUS_STACK => {
+                    if !have_g
+                        && (e.args[2] == gostatus::RUNNING
+                            || (e.args[2] == gostatus::SYSCALL && e.args[1] as i64 == m))
+                    {
+                        have_g = true;
+                        st.g = e.args[0] as i64;
+                    }
+                }
+                _ => break,
             }
-            next = second;
-        }
-        if let Some(e) = next
-            && matches!(e.typ, ev::GO_STATUS | ev::GO_STATUS_STACK)
-            && (e.args[2] == gostatus::RUNNING
-                || (e.args[2] == gostatus::SYSCALL && e.args[1] as i64 == m))
-        {
-            st.g = e.args[0] as i64;
         }
         let slot = self.m_slot(m) as usize;
         if let (Some(s), Some(sp)) = (self.m_slots.get_mut(slot), self.spec.as_mut()) {
@@ -669,7 +678,8 @@ mod tests {
         let m = 5;
         let guess = |first: BaseEvent, second: Option<BaseEvent>| {
             let mut o = Ordering::speculative(Version::Go126, 1);
-            o.predict_thread(m, &first, second.as_ref());
+            let events: Vec<BaseEvent> = std::iter::once(first).chain(second).collect();
+            o.predict_thread(m, &events);
             let st = o.spec.as_ref().map(|sp| sp.m_pred[0].1);
             st.map(|st| (st.g, st.p))
         };
@@ -693,6 +703,20 @@ mod tests {
             guess(gs(8, 6, gostatus::SYSCALL), None),
             Some((NO_GOROUTINE, NO_PROC))
         );
+        // The status of a goroutine it unblocks first, then its own.
+        let mut o = Ordering::speculative(Version::Go126, 1);
+        o.predict_thread(
+            m,
+            &[
+                gs(9, NO_THREAD, gostatus::WAITING),
+                ps(0, procstatus::RUNNING),
+                gs(1, m, gostatus::RUNNING),
+                event(ev::GO_UNBLOCK, [9, 1, 0]),
+                gs(4, m, gostatus::RUNNING),
+            ],
+        );
+        let st = o.spec.as_ref().map(|sp| sp.m_pred[0].1);
+        assert_eq!(st.map(|st| (st.g, st.p)), Some((1, 0)));
         // Starting afresh: nothing.
         assert_eq!(
             guess(event(ev::PROC_START, [2, 1, 0]), None),

@@ -19,7 +19,7 @@
 //! thread's generation with the statuses of its P and goroutine and gives
 //! every live goroutine and P a status in every generation. Set
 //! `GOTRACE_SPEC_DEBUG` to see on stderr which generations were ordered
-//! again and why.
+//! again and why, and how many were ordered ahead.
 //!
 //! The price is memory: a speculative generation's ordered events (72
 //! bytes each, ~14 times its size on the wire) wait until its turn. A
@@ -176,11 +176,11 @@ impl<'a> Shared<'a> {
     /// new memory costs a page fault per 4 KiB on first use (~0.1 s of CPU
     /// for the first two generations of the 200 MB trace, more than
     /// ordering ahead gains on a trace of a few generations), and buffers
-    /// are reused once the caller's thread has drained them. So: if the
-    /// drained buffers suffice, or if at least 8 more generations of its
-    /// size follow (measured on the 200 MB trace cut into 3, 4, 8 and 28
-    /// generations: ordering ahead was slower up to 4, even at 8, 25%
-    /// faster at 28).
+    /// are reused once the caller's thread has drained them. So: once two
+    /// generations have been ordered ahead (their buffers are there to
+    /// reuse), or if at least 8 more generations of its size follow
+    /// (measured on the 200 MB trace cut into 3, 4, 8 and 28 generations:
+    /// ordering ahead was slower up to 4, even at 8, 25% faster at 28).
     fn worth_speculating(&self, g: &Generation<'_>) -> bool {
         let size = g.end.saturating_sub(g.start);
         if self.always_speculate {
@@ -189,9 +189,10 @@ impl<'a> Shared<'a> {
         if size > SPECULATE_MAX_BYTES {
             return false;
         }
-        // Events take at least 2 bytes on the wire, ~5 on average.
-        let pooled = lock(&self.pool).len() * CHUNK;
-        pooled as u64 >= size / 4 || self.len.saturating_sub(g.start) >= 8 * size
+        let warm = self.committed.load(AtomicOrdering::Relaxed)
+            + self.reordered.load(AtomicOrdering::Relaxed)
+            >= 2;
+        warm || self.len.saturating_sub(g.start) >= 8 * size
     }
 
     /// A reader over generations installed one by one, ordering with `order`.
@@ -273,6 +274,15 @@ where
         committed: sh.committed.load(AtomicOrdering::Relaxed),
         reordered: sh.reordered.load(AtomicOrdering::Relaxed),
     };
+    if std::env::var_os("GOTRACE_SPEC_DEBUG").is_some() {
+        let items = lock(&sh.stream).next;
+        eprintln!(
+            "gotrace: {} generations: {} ordered ahead and committed, {} ordered again, the rest in turn",
+            items.saturating_sub(1),
+            outcome.committed,
+            outcome.reordered
+        );
+    }
     (result, outcome)
 }
 
