@@ -6,16 +6,20 @@
 //! generation N from an empty state instead and, wherever it reads state it
 //! has not written itself in this generation, records what it assumed:
 //! - a `GoStatus`/`ProcStatus` for an unknown goroutine or proc assumes it
-//!   exists with that status (what Go checks it against);
+//!   exists with that status (what Go checks it against); a proc abandoned
+//!   in a syscall, that it was in the syscall;
 //! - a goroutine created, or a task begun, assumes its ID is not in use;
-//! - each thread's scheduling context is guessed from its first events
-//!   (the runtime opens a thread's generation with the statuses of its P
-//!   and goroutine);
+//! - each thread's scheduling context is guessed from its leading status
+//!   events (the runtime opens a thread's generation with the statuses of
+//!   its P and goroutine); a thread a proc is stolen from, before its own
+//!   first event, holds that proc; a thread without events that a
+//!   goroutine's syscall status names holds that goroutine;
 //! - the GC sequence is guessed from the first GC event;
 //! - region and range operations on carried goroutines and procs are
 //!   logged, to be replayed on the real stacks;
-//! - a task ended here but begun earlier is resolved later, and times are
-//!   clamped from scratch.
+//! - what only shows in the output is resolved at commit: a task ended
+//!   here but begun earlier, the thread a stolen proc's status is
+//!   attributed to, and the first times' clamp.
 //!
 //! Reads that cannot succeed whatever the previous state was (an event
 //! whose sequence number is of this generation, on an entity not yet
