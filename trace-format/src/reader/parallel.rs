@@ -100,6 +100,19 @@ pub(crate) struct Outcome {
     pub reordered: usize,
 }
 
+/// Stops the read when dropped while a thread panics (the caller's `f`
+/// or a worker): the other threads would otherwise wait for it forever,
+/// and the panic could not reach the caller.
+struct HaltOnPanic<'s, 'a>(&'s Shared<'a>);
+
+impl Drop for HaltOnPanic<'_, '_> {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            self.0.halt();
+        }
+    }
+}
+
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -265,6 +278,7 @@ where
             scope.spawn(move || worker(sh, &tx));
         }
         drop(tx);
+        let _halt = HaltOnPanic(&sh);
         let result = consume(&rx, &sh, &mut f);
         sh.halt();
         drop(rx);
@@ -350,6 +364,7 @@ fn send<'a>(sh: &Shared<'a>, tx: &SyncSender<Msg<'a>>, msg: Msg<'a>) -> bool {
 /// A worker: takes the next item, orders it (speculatively after the first
 /// generation) and, in its turn, hands it out.
 fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Msg<'a>>) {
+    let _halt = HaltOnPanic(sh);
     // The speculative state, emptied and reused from run to run.
     let mut spare: Option<Ordering<'a>> = None;
     while let Some((idx, item, initial_gen)) = sh.next_item() {
@@ -667,6 +682,22 @@ mod tests {
         }
         // The corruptions did reach speculative runs.
         assert!(reordered > 0);
+    }
+
+    /// A panic in the caller's function reaches the caller (the threads
+    /// waiting for it are stopped rather than left waiting).
+    #[test]
+    fn a_panic_in_f_reaches_the_caller() {
+        let data = fixture("generations50ms-go1.27.trace");
+        let r = std::panic::catch_unwind(|| {
+            let mut seen = 0;
+            read_with(&data, 2, true, |_| {
+                seen += 1;
+                assert!(seen < 5000, "the caller's panic");
+                true
+            })
+        });
+        assert!(r.is_err());
     }
 
     /// Stopping early stops every thread and hands out nothing more.
