@@ -705,8 +705,6 @@ impl<'a> Ordering<'a> {
         } else {
             NO_M_STATE
         };
-        // Built whole, not field by field: handlers copy `cur` as a unit,
-        // and a wide load of narrower stores stalls on store forwarding.
         let cur = SchedCtx {
             g: st.g,
             p: st.p,
@@ -844,41 +842,32 @@ impl<'a> Ordering<'a> {
                 ));
             }
             s.seq = Seq { gen_no, n: 0 };
-        } else if let Some(sp) = &mut self.spec {
-            // Assume the proc exists with that status; a proc abandoned in
-            // a syscall was in the syscall (the runtime's case: its thread
-            // is stolen from, as below).
-            let carried = if status == procstatus::SYSCALL_ABANDONED {
-                old = procstate::RUNNING;
-                e.args[1] = procstatus::SYSCALL;
-                procstatus::SYSCALL
-            } else {
-                status
-            };
-            sp.p_present.push((pid, carried));
-            sp.p_carried.insert(pid);
-            self.p_states.insert(
-                pid,
-                PState {
-                    status: carried,
-                    seq: Seq { gen_no, n: 0 },
-                    ranges: RangeState::default(),
-                },
-            );
         } else {
+            let mut known = status;
+            if let Some(sp) = &mut self.spec {
+                // Assume the proc exists with that status; a proc abandoned
+                // in a syscall was in the syscall (the runtime's case: its
+                // thread is stolen from, as below).
+                if status == procstatus::SYSCALL_ABANDONED {
+                    old = procstate::RUNNING;
+                    e.args[1] = procstatus::SYSCALL;
+                    known = procstatus::SYSCALL;
+                }
+                sp.p_present.push((pid, known));
+                sp.p_carried.insert(pid);
+            } else if gen_no == self.initial_gen {
+                old = procstate::UNDETERMINED;
+            } else {
+                old = procstate::NOT_EXIST;
+            }
             self.p_states.insert(
                 pid,
                 PState {
-                    status,
+                    status: known,
                     seq: Seq { gen_no, n: 0 },
                     ranges: RangeState::default(),
                 },
             );
-            old = if gen_no == self.initial_gen {
-                procstate::UNDETERMINED
-            } else {
-                procstate::NOT_EXIST
-            };
         }
         e.set_extra(0, old as u64);
         let mut new = cur;
@@ -890,22 +879,21 @@ impl<'a> Ordering<'a> {
                 // The thread is found among all threads, including those
                 // the run has not met: at commit.
                 self.spec_steal_scan(pid);
-                self.emit(cur, *e);
-                return Ok(self.moved(new));
-            }
-            let mut found = false;
-            for (mid, ms) in self.m_present() {
-                if ms.p == pid {
-                    cur.m = mid;
-                    cur.p = pid;
-                    cur.g = ms.g;
-                    found = true;
+            } else {
+                let mut found = false;
+                for (mid, ms) in self.m_present() {
+                    if ms.p == pid {
+                        cur.m = mid;
+                        cur.p = pid;
+                        cur.g = ms.g;
+                        found = true;
+                    }
                 }
-            }
-            if !found {
-                return Err(format!(
-                    "failed to find sched context for proc {pid} that's about to be stolen"
-                ));
+                if !found {
+                    return Err(format!(
+                        "failed to find sched context for proc {pid} that's about to be stolen"
+                    ));
+                }
             }
         }
         self.emit(cur, *e);
@@ -1396,9 +1384,7 @@ impl<'a> Ordering<'a> {
         if self.active_tasks.contains_key(&id) {
             return Err(format!("task ID conflict: {id}"));
         }
-        if let Some(sp) = self.spec.as_mut().filter(|sp| !sp.task_gone.contains(&id)) {
-            sp.task_absent.push(id);
-        }
+        self.spec_task_absent(id);
         let mut parent = e.args[1];
         if parent == BACKGROUND_TASK {
             parent = NO_TASK;

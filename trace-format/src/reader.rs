@@ -348,14 +348,27 @@ impl<'a> Reader<'a> {
             return Ok(false);
         }
         if let Err(e) = self.next_queued() {
-            let e = match self.current.as_ref() {
-                Some(g) => e.in_generation(g.gen_no),
-                None => e,
-            };
-            self.failed = Some(e.clone());
-            return Err(e);
+            return Err(self.fail(e));
         }
         Ok(true)
+    }
+
+    /// Records `e`, met ordering the current generation, as the error the
+    /// read ends with.
+    fn fail(&mut self, e: Error) -> Error {
+        let e = match self.current.as_ref() {
+            Some(g) => e.in_generation(g.gen_no),
+            None => e,
+        };
+        self.failed = Some(e.clone());
+        e
+    }
+
+    /// Whether CPU samples of the current generation are still to come.
+    fn cpu_left(&self) -> bool {
+        self.current
+            .as_ref()
+            .is_some_and(|g| self.cpu_next < g.cpu_samples.len())
     }
 
     /// The ordering fast path: while the thread with the
@@ -405,11 +418,7 @@ impl<'a> Reader<'a> {
 
     /// Queues the next event(s) once the ordering queue is empty.
     fn next_queued(&mut self) -> Result<()> {
-        let cpu_left = self
-            .current
-            .as_ref()
-            .is_some_and(|g| self.cpu_next < g.cpu_samples.len());
-        if self.frontier.is_empty() && !cpu_left {
+        if self.frontier.is_empty() && !self.cpu_left() {
             return self.next_generation();
         }
         let Some(generation) = self.current.as_deref() else {
@@ -624,23 +633,14 @@ impl<'a> Reader<'a> {
             if self.order.queued() > queued {
                 continue;
             }
-            let cpu_left = self
-                .current
-                .as_ref()
-                .is_some_and(|g| self.cpu_next < g.cpu_samples.len());
-            if self.frontier.is_empty() && !cpu_left {
+            if self.frontier.is_empty() && !self.cpu_left() {
                 return Ok(true);
             }
             if let Err(e) = self.next_queued() {
                 // As with `Reader`, what the failed step queued is never
                 // handed out (Go returns the error first).
                 self.order.truncate(queued);
-                let e = match self.current.as_ref() {
-                    Some(g) => e.in_generation(g.gen_no),
-                    None => e,
-                };
-                self.failed = Some(e.clone());
-                return Err(e);
+                return Err(self.fail(e));
             }
         }
     }

@@ -239,6 +239,15 @@ impl<'a> Ordering<'a> {
         }
     }
 
+    /// Task `id` was looked up and not found: assume it is not active.
+    pub(super) fn spec_task_absent(&mut self, id: TaskId) {
+        if let Some(sp) = &mut self.spec
+            && !sp.task_gone.contains(&id)
+        {
+            sp.task_absent.push(id);
+        }
+    }
+
     /// Removes goroutine `g`.
     #[inline]
     pub(super) fn g_remove(&mut self, g: GoId) {
@@ -549,12 +558,6 @@ impl<'a> Ordering<'a> {
         if sp.task_ends.is_empty() {
             return;
         }
-        let mut starts = Vec::with_capacity(chunks.len());
-        let mut n = 0;
-        for c in chunks.iter() {
-            starts.push(n);
-            n += c.len();
-        }
         for &(i, end) in &sp.task_ends {
             let ts = match end {
                 TaskEnd::Known(ts) => Some(ts),
@@ -565,11 +568,7 @@ impl<'a> Ordering<'a> {
                 Some(ts) => (ts.parent, s.add_task_name(ts.name)),
                 None => (NO_TASK, 0),
             };
-            let c = starts.partition_point(|&st| st <= i).saturating_sub(1);
-            if let Some(q) = chunks
-                .get_mut(c)
-                .and_then(|chunk| chunk.get_mut(i - starts[c]))
-            {
+            if let Some(q) = queued_at(chunks, i) {
                 q.base.set_extra(0, parent);
                 q.base.set_extra(1, sid);
             }
@@ -577,25 +576,23 @@ impl<'a> Ordering<'a> {
     }
 }
 
+/// The event at output index `i` of a run whose output is `chunks`.
+fn queued_at(chunks: &mut [Vec<QueuedEvent>], mut i: usize) -> Option<&mut QueuedEvent> {
+    for chunk in chunks {
+        if i < chunk.len() {
+            return chunk.get_mut(i);
+        }
+        i -= chunk.len();
+    }
+    None
+}
+
 /// Sets the contexts of the events at the given output indices.
 fn patch(chunks: &mut [Vec<QueuedEvent>], ctxs: &[(usize, SchedCtx)]) {
-    if ctxs.is_empty() {
-        return;
-    }
-    let mut start = 0;
-    let mut it = ctxs.iter().peekable();
-    for chunk in chunks.iter_mut() {
-        let end = start + chunk.len();
-        while let Some(&&(at, ctx)) = it.peek() {
-            if at >= end {
-                break;
-            }
-            if let Some(q) = chunk.get_mut(at - start) {
-                q.ctx = ctx;
-            }
-            it.next();
+    for &(at, ctx) in ctxs {
+        if let Some(q) = queued_at(chunks, at) {
+            q.ctx = ctx;
         }
-        start = end;
     }
 }
 
