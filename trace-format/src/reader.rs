@@ -20,7 +20,6 @@
 //! error formatting is out of line, and `Reader::run_fast` skips the
 //! general step's checks while the heap's top can advance.
 
-use crate::batch::Batch;
 use crate::batch::ThreadId;
 use crate::error::{Error, Result};
 use crate::event::Event;
@@ -37,31 +36,38 @@ mod parallel;
 pub use parallel::for_each_event;
 
 /// A cursor over one thread's events in a generation, decoded lazily from
-/// the batch bytes (Go's `batchCursor`; no memory beyond the input).
+/// the batch bytes (Go's `batchCursor`; no memory beyond the input). It
+/// keeps the current batch's unread bytes, so that decoding an event does
+/// not go through the generation's batch lists.
 #[derive(Debug, Clone, Copy)]
-struct BatchCursor {
+struct BatchCursor<'a> {
     m: ThreadId,
     /// `m`'s state slot in the ordering.
     mslot: u32,
     /// Index of this thread in `Generation::batches`.
     list: usize,
-    /// Index of the current batch.
+    /// Index of the next batch.
     idx: usize,
-    /// Lazy: offset of the next event in the current batch.
-    data_off: usize,
+    /// The current batch's unread bytes, their file offset and the batch's
+    /// base time (ticks).
+    rest: &'a [u8],
+    rest_off: u64,
+    batch_time: u64,
     /// Lazy: timestamp of the previous event in the batch.
     last_ts: i64,
     ev: BaseEvent,
 }
 
-impl BatchCursor {
+impl<'a> BatchCursor<'a> {
     fn new(m: ThreadId, mslot: u32, list: usize) -> Self {
         BatchCursor {
             m,
             mslot,
             list,
             idx: 0,
-            data_off: 0,
+            rest: &[],
+            rest_off: 0,
+            batch_time: 0,
             last_ts: 0,
             ev: BaseEvent::TABLED,
         }
@@ -69,25 +75,39 @@ impl BatchCursor {
 
     /// Loads the next event; `Ok(false)` when the thread has no more.
     #[inline(always)]
-    fn next_event(&mut self, g: &Generation<'_>) -> Result<bool> {
-        match g.batches.get(self.list) {
-            Some((_, batches)) => self.decode_next(batches, g),
-            None => Ok(false),
+    fn next_event(&mut self, g: &Generation<'a>) -> Result<bool> {
+        if self.rest.is_empty() && !self.next_batch(g) {
+            return Ok(false);
         }
+        let n = g.decode_event(
+            self.rest,
+            self.rest_off,
+            self.batch_time,
+            &mut self.last_ts,
+            &mut self.ev,
+        )?;
+        self.rest = self.rest.get(n..).unwrap_or_default();
+        self.rest_off += n as u64;
+        Ok(true)
     }
 
-    #[inline]
-    fn decode_next(&mut self, batches: &[Batch<'_>], g: &Generation<'_>) -> Result<bool> {
-        while self.idx < batches.len() && batches[self.idx].data.len() == self.data_off {
-            self.idx += 1;
-            self.data_off = 0;
-            self.last_ts = 0;
-        }
-        let Some(b) = batches.get(self.idx) else {
-            return Ok(false);
+    /// Moves to the thread's next non-empty batch; `false` if none is left.
+    #[inline(never)]
+    fn next_batch(&mut self, g: &Generation<'a>) -> bool {
+        let Some((_, batches)) = g.batches.get(self.list) else {
+            return false;
         };
-        self.data_off += g.decode_event(b, self.data_off, &mut self.last_ts, &mut self.ev)?;
-        Ok(true)
+        while let Some(b) = batches.get(self.idx) {
+            self.idx += 1;
+            if !b.data.is_empty() {
+                self.rest = b.data;
+                self.rest_off = b.offset;
+                self.batch_time = b.time;
+                self.last_ts = 0;
+                return true;
+            }
+        }
+        false
     }
 }
 
@@ -211,7 +231,7 @@ pub struct Reader<'a> {
     /// Min-heap (by time) of the threads that have events left.
     frontier: Vec<Key>,
     /// This generation's cursors, one per thread, indexed by `Key::cur`.
-    cursors: Vec<BatchCursor>,
+    cursors: Vec<BatchCursor<'a>>,
     cpu_next: usize,
     order: Ordering<'a>,
     syncs: u64,

@@ -201,6 +201,10 @@ pub struct DataTable<T> {
     dense: Vec<Option<T>>,
     sparse: IdMap<u64, T>,
     empty: T,
+    /// Every ID from 1 to this one has a value (entries are never removed):
+    /// the runtime numbers a generation's stacks and strings from 1 up, so
+    /// [`DataTable::contains`] is mostly one comparison.
+    gap_free: u64,
 }
 
 impl<T: Default> Default for DataTable<T> {
@@ -209,6 +213,7 @@ impl<T: Default> Default for DataTable<T> {
             dense: Vec::new(),
             sparse: IdMap::default(),
             empty: T::default(),
+            gap_free: 0,
         }
     }
 }
@@ -239,6 +244,8 @@ impl<T: Default> DataTable<T> {
         for (id, v) in self.sparse.drain() {
             dense[id as usize] = Some(v);
         }
+        let holes = dense.iter().skip(1).position(Option::is_none);
+        self.gap_free = holes.unwrap_or(dense.len().saturating_sub(1)) as u64;
         self.dense = dense;
     }
 
@@ -257,6 +264,9 @@ impl<T: Default> DataTable<T> {
     /// Whether `id` has a value (as `get(id).is_some()`, cheaper).
     #[inline]
     pub fn contains(&self, id: u64) -> bool {
+        if id <= self.gap_free {
+            return true;
+        }
         match self.dense.get(id as usize) {
             _ if id == 0 => true,
             Some(slot) => slot.is_some(),
@@ -334,9 +344,15 @@ mod tests {
             dense.insert(i, 1);
             sparse.insert(i * 1_000_003, 1);
         }
+        let mut full: DataTable<u32> = DataTable::default();
+        for i in [1, 2, 3] {
+            full.insert(i, 1);
+        }
         dense.compactify();
         sparse.compactify();
-        for t in [&dense, &sparse] {
+        full.compactify();
+        assert_eq!((dense.gap_free, sparse.gap_free, full.gap_free), (3, 0, 3));
+        for t in [&dense, &sparse, &full] {
             for id in [0, 1, 4, 5, 8, 9, 1_000_003, 5_000_015, u64::MAX] {
                 assert_eq!(t.contains(id), t.get(id).is_some(), "id {id}");
             }

@@ -41,6 +41,32 @@ fn uvarint_long(b: &[u8]) -> Option<(u64, usize)> {
     None
 }
 
+/// Decodes a uvarint of at most 8 bytes from `w`, the next 8 bytes read as
+/// a little-endian word: the value and its length, or `None` if it is
+/// longer (left to [`uvarint`]). Branch-free: time deltas take one to three
+/// bytes in no pattern a branch predictor could follow.
+#[inline(always)]
+pub fn uvarint_word(w: u64) -> Option<(u64, usize)> {
+    if w & 0x80 == 0 {
+        return Some((w & 0x7f, 1));
+    }
+    if w & 0x8000 == 0 {
+        return Some((w & 0x7f | (w >> 1) & 0x3f80, 2));
+    }
+    // The top bit of each byte that ends a varint; the lowest is ours.
+    let stops = !w & 0x8080_8080_8080_8080;
+    if stops == 0 {
+        return None;
+    }
+    let last = stops.trailing_zeros(); // 8 * (len - 1) + 7
+    let x = w & (u64::MAX >> (63 - last)) & 0x7f7f_7f7f_7f7f_7f7f;
+    // Pack the 7-bit groups: pairs into 14 bits, then 28, then 56.
+    let x = (x & 0x007f_007f_007f_007f) | ((x & 0x7f00_7f00_7f00_7f00) >> 1);
+    let x = (x & 0x0000_3fff_0000_3fff) | ((x & 0x3fff_0000_3fff_0000) >> 2);
+    let x = (x & 0x0000_0000_0fff_ffff) | ((x & 0x0fff_ffff_0000_0000) >> 4);
+    Some((x, (last as usize + 1) / 8))
+}
+
 /// Appends the minimal encoding of `x` to `out`.
 pub fn put_uvarint(out: &mut Vec<u8>, mut x: u64) {
     while x >= 0x80 {
@@ -58,6 +84,35 @@ pub fn uvarint_len(x: u64) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn word_decoding_agrees_with_uvarint() {
+        let mut cases = vec![vec![0x80, 0x00], vec![0xff, 0x80, 0x00]];
+        for x in [
+            0u64,
+            1,
+            127,
+            128,
+            300,
+            16_383,
+            16_384,
+            (1 << 49) - 1,
+            (1 << 56) - 1,
+        ] {
+            let mut v = Vec::new();
+            put_uvarint(&mut v, x);
+            cases.push(v);
+        }
+        for mut v in cases {
+            let want = uvarint(&v);
+            v.resize(8, 0xff);
+            let w = u64::from_le_bytes(v[..8].try_into().unwrap());
+            assert_eq!(uvarint_word(w), want, "{v:x?}");
+        }
+        // Nine bytes and more are left to `uvarint`.
+        assert_eq!(uvarint_word(u64::MAX), None);
+        assert_eq!(uvarint_word(0x80 << 56 | 0x0080_8080_8080_8080), None);
+    }
 
     #[test]
     fn round_trip_and_padding() {
