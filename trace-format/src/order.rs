@@ -16,7 +16,9 @@ use crate::spec::{EventType, SPECS, ev, gostatus, procstatus};
 use crate::table::{DenseIdMap, IdMap};
 use crate::version::Version;
 
+mod packed;
 mod speculate;
+pub(crate) use packed::Packed;
 use speculate::{ExtraOp, RangeOp, Spec, TaskEnd};
 
 /// Goroutine ID; `NO_GOROUTINE` when absent.

@@ -28,7 +28,9 @@ use std::sync::Arc;
 use crate::generation::Generation;
 use crate::genstream::{GenItem, GenStream};
 use crate::gosort;
-use crate::order::{BaseEvent, EV_SYNC, NO_GOROUTINE, NO_PROC, Ordering, QueuedEvent, SchedCtx};
+use crate::order::{
+    BaseEvent, EV_SYNC, NO_GOROUTINE, NO_PROC, Ordering, Packed, QueuedEvent, SchedCtx,
+};
 use crate::spec::{SPECS, ev};
 use crate::version::{HEADER_LEN, Version, read_header};
 
@@ -672,8 +674,15 @@ impl<'a> Reader<'a> {
 struct Chunk<'a> {
     generation: Option<Arc<Generation<'a>>>,
     task_names: Arc<Vec<&'a [u8]>>,
-    events: Vec<QueuedEvent>,
+    events: ChunkEvents,
     err: Option<Error>,
+}
+
+/// A [`Chunk`]'s events: as ordered, or packed while they waited for their
+/// generation's turn.
+enum ChunkEvents {
+    Queued(Vec<QueuedEvent>),
+    Packed(Packed),
 }
 
 /// Events per [`Chunk`] (1.2 MB): small enough to keep the threads busy

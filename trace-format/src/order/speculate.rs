@@ -327,7 +327,7 @@ impl<'a> Ordering<'a> {
     pub fn commit_speculation(
         &mut self,
         s: &mut Ordering<'a>,
-        chunks: &mut [Vec<QueuedEvent>],
+        chunks: &mut [Packed],
     ) -> Result<(), &'static str> {
         let Some(sp) = s.spec.take() else {
             return Err("not speculative");
@@ -348,7 +348,7 @@ impl<'a> Ordering<'a> {
         &mut self,
         s: &mut Ordering<'a>,
         sp: &Spec<'a>,
-        chunks: &mut [Vec<QueuedEvent>],
+        chunks: &mut [Packed],
         g_extras: IdMap<GoId, GExtra<'a>>,
         p_ranges: IdMap<ProcId, RangeState>,
     ) {
@@ -533,15 +533,19 @@ impl<'a> Ordering<'a> {
     /// Clamps the run's first times after this state's last (Go's rule that
     /// handed-out times increase strictly): once an event's time is past
     /// the clamp, the run's own clamping gave the rest their final times.
-    fn clamp_times(&mut self, s: &Ordering<'a>, chunks: &mut [Vec<QueuedEvent>]) {
+    fn clamp_times(&mut self, s: &Ordering<'a>, chunks: &mut [Packed]) {
         let mut last = self.last_ts;
-        for q in chunks.iter_mut().flatten() {
-            if q.base.time > last {
-                self.last_ts = s.last_ts;
-                return;
+        for chunk in chunks {
+            for i in 0..chunk.len() {
+                let Some(mut q) = chunk.get(i) else { break };
+                if q.base.time > last {
+                    self.last_ts = s.last_ts;
+                    return;
+                }
+                q.base.time = last.wrapping_add(1);
+                last = q.base.time;
+                chunk.set(i, &q);
             }
-            q.base.time = last.wrapping_add(1);
-            last = q.base.time;
         }
         self.last_ts = last;
     }
@@ -549,12 +553,7 @@ impl<'a> Ordering<'a> {
     /// Fills in the parent and name of each `TaskEnd`, in event order (the
     /// name list gets the indices a sequential run gives it), taking tasks
     /// begun in earlier generations from this state.
-    fn resolve_task_ends(
-        &mut self,
-        s: &mut Ordering<'a>,
-        sp: &Spec<'a>,
-        chunks: &mut [Vec<QueuedEvent>],
-    ) {
+    fn resolve_task_ends(&mut self, s: &mut Ordering<'a>, sp: &Spec<'a>, chunks: &mut [Packed]) {
         if sp.task_ends.is_empty() {
             return;
         }
@@ -568,31 +567,33 @@ impl<'a> Ordering<'a> {
                 Some(ts) => (ts.parent, s.add_task_name(ts.name)),
                 None => (NO_TASK, 0),
             };
-            if let Some(q) = queued_at(chunks, i) {
+            modify_at(chunks, i, |q| {
                 q.base.set_extra(0, parent);
                 q.base.set_extra(1, sid);
-            }
+            });
         }
     }
 }
 
-/// The event at output index `i` of a run whose output is `chunks`.
-fn queued_at(chunks: &mut [Vec<QueuedEvent>], mut i: usize) -> Option<&mut QueuedEvent> {
+/// Applies `f` to the event at output index `i` of a run whose output is
+/// `chunks`.
+fn modify_at(chunks: &mut [Packed], mut i: usize, f: impl FnOnce(&mut QueuedEvent)) {
     for chunk in chunks {
         if i < chunk.len() {
-            return chunk.get_mut(i);
+            if let Some(mut q) = chunk.get(i) {
+                f(&mut q);
+                chunk.set(i, &q);
+            }
+            return;
         }
         i -= chunk.len();
     }
-    None
 }
 
 /// Sets the contexts of the events at the given output indices.
-fn patch(chunks: &mut [Vec<QueuedEvent>], ctxs: &[(usize, SchedCtx)]) {
+fn patch(chunks: &mut [Packed], ctxs: &[(usize, SchedCtx)]) {
     for &(at, ctx) in ctxs {
-        if let Some(q) = queued_at(chunks, at) {
-            q.ctx = ctx;
-        }
+        modify_at(chunks, at, |q| q.ctx = ctx);
     }
 }
 
@@ -624,7 +625,18 @@ mod tests {
         }
     }
 
-    fn times(chunks: &[Vec<QueuedEvent>]) -> Vec<Vec<i64>> {
+    fn packed(chunks: &[&[QueuedEvent]]) -> Vec<Packed> {
+        chunks
+            .iter()
+            .map(|c| {
+                let mut p = Packed::default();
+                p.extend_from(c);
+                p
+            })
+            .collect()
+    }
+
+    fn times(chunks: &[Packed]) -> Vec<Vec<i64>> {
         chunks
             .iter()
             .map(|c| c.iter().map(|q| q.base.time).collect())
@@ -640,14 +652,14 @@ mod tests {
         prev.last_ts = 100;
         let mut spec = Ordering::speculative(v, 1);
         spec.last_ts = 201;
-        let mut chunks = vec![vec![queued(50), queued(60)], vec![queued(200), queued(201)]];
+        let mut chunks = packed(&[&[queued(50), queued(60)], &[queued(200), queued(201)]]);
         prev.clamp_times(&spec, &mut chunks);
         assert_eq!(times(&chunks), [vec![101, 102], vec![200, 201]]);
         assert_eq!(prev.last_ts, 201);
         // Every event before the previous generation's last: all moved.
         prev.last_ts = 100;
         spec.last_ts = 60;
-        let mut chunks = vec![vec![queued(50)], vec![queued(60)]];
+        let mut chunks = packed(&[&[queued(50)], &[queued(60)]]);
         prev.clamp_times(&spec, &mut chunks);
         assert_eq!(times(&chunks), [vec![101], vec![102]]);
         assert_eq!(prev.last_ts, 102);
@@ -655,13 +667,14 @@ mod tests {
 
     #[test]
     fn contexts_are_patched_by_output_index() {
-        let mut chunks = vec![
-            vec![queued(1), queued(2)],
-            vec![queued(3), queued(4), queued(5)],
-        ];
+        let mut chunks = packed(&[&[queued(1), queued(2)], &[queued(3), queued(4), queued(5)]]);
         let ctx = |g| SchedCtx { g, p: 7, m: 9 };
         patch(&mut chunks, &[(1, ctx(11)), (3, ctx(13))]);
-        let gs: Vec<i64> = chunks.iter().flatten().map(|q| q.ctx.g).collect();
+        let gs: Vec<i64> = chunks
+            .iter()
+            .flat_map(Packed::iter)
+            .map(|q| q.ctx.g)
+            .collect();
         assert_eq!(gs, [NO_GOROUTINE, 11, NO_GOROUTINE, 13, NO_GOROUTINE]);
     }
 

@@ -21,8 +21,9 @@
 //! `GOTRACE_SPEC_DEBUG` to see on stderr which generations were ordered
 //! again and why, and how many were ordered ahead.
 //!
-//! The price is memory: a speculative generation's ordered events (72
-//! bytes each, ~14 times its size on the wire) wait until its turn. A
+//! The price is memory: a speculative generation's ordered events wait
+//! until its turn, packed (`order/packed.rs`: 40 bytes each, ~8 times its
+//! size on the wire). A
 //! generation larger than [`SPECULATE_MAX_BYTES`] is not ordered ahead, nor
 //! is one whose buffers would be new memory that few generations after it
 //! would reuse (see `Shared::worth_speculating`).
@@ -42,7 +43,7 @@ const AHEAD: usize = 2;
 const MAX_WORKERS: usize = 4;
 
 /// Generations larger than this (bytes on the wire) are not ordered
-/// speculatively: their buffered events would take ~14 times as much.
+/// speculatively: their buffered events would take ~8 times as much.
 pub(crate) const SPECULATE_MAX_BYTES: u64 = 32 << 20;
 
 /// State shared by the workers.
@@ -62,6 +63,7 @@ struct Shared<'a> {
     turn: Condvar,
     /// Drained event buffers handed back by the caller's thread.
     pool: Mutex<Vec<Vec<QueuedEvent>>>,
+    packed_pool: Mutex<Vec<Packed>>,
     /// Generations the caller's thread has been through (all before this
     /// index); signalled by `drained` when it moves.
     consumed: Mutex<usize>,
@@ -208,6 +210,16 @@ impl<'a> Shared<'a> {
         warm || self.len.saturating_sub(g.start) >= 8 * size
     }
 
+    /// `chunk`'s events packed (into a drained buffer if there is one);
+    /// `chunk`'s buffer goes back to the pool.
+    fn pack(&self, mut chunk: Vec<QueuedEvent>) -> Packed {
+        let mut p = lock(&self.packed_pool).pop().unwrap_or_default();
+        p.extend_from(&chunk);
+        chunk.clear();
+        lock(&self.pool).push(chunk);
+        p
+    }
+
     /// A reader over generations installed one by one, ordering with `order`.
     fn reader(&self, order: Ordering<'a>, syncs: u64) -> Reader<'a> {
         let mut r = Reader::with_source(0, self.version, Source::Detached);
@@ -264,6 +276,7 @@ where
         }),
         turn: Condvar::new(),
         pool: Mutex::new(Vec::new()),
+        packed_pool: Mutex::new(Vec::new()),
         consumed: Mutex::new(0),
         drained: Condvar::new(),
         stop: AtomicBool::new(false),
@@ -324,21 +337,33 @@ fn consume_chunk<F>(chunk: Chunk<'_>, sh: &Shared<'_>, f: &mut F) -> Result<bool
 where
     F: FnMut(&Event<'_>) -> bool,
 {
-    for q in &chunk.events {
+    let mut hand = |q: &QueuedEvent| {
         let table = match &chunk.generation {
             Some(g) if q.base.has_table => Some(&g.table),
             _ => None,
         };
-        if !f(&Event::new(table, &chunk.task_names, q.ctx, q.base)) {
-            return Ok(false);
-        }
+        f(&Event::new(table, &chunk.task_names, q.ctx, q.base))
+    };
+    let done = match &chunk.events {
+        ChunkEvents::Queued(events) => events.iter().all(&mut hand),
+        ChunkEvents::Packed(events) => events.iter().all(|q| hand(&q)),
+    };
+    if !done {
+        return Ok(false);
     }
     if let Some(e) = chunk.err {
         return Err(e);
     }
-    let mut events = chunk.events;
-    events.clear();
-    lock(&sh.pool).push(events);
+    match chunk.events {
+        ChunkEvents::Queued(mut events) => {
+            events.clear();
+            lock(&sh.pool).push(events);
+        }
+        ChunkEvents::Packed(mut events) => {
+            events.clear();
+            lock(&sh.packed_pool).push(events);
+        }
+    }
     Ok(true)
 }
 
@@ -381,7 +406,7 @@ fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Msg<'a>>) {
                 let chunk = Chunk {
                     generation: None,
                     task_names: order.task_names().clone(),
-                    events: order.take_queue(0),
+                    events: ChunkEvents::Queued(order.take_queue(0)),
                     err: match end {
                         GenItem::Error(e) => Some(e),
                         _ => None,
@@ -421,7 +446,7 @@ fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Msg<'a>>) {
                         .map(|events| Chunk {
                             generation: Some(generation.clone()),
                             task_names: task_names.clone(),
-                            events,
+                            events: ChunkEvents::Packed(events),
                             err: None,
                         })
                         .collect();
@@ -464,7 +489,7 @@ fn order_in_turn<'a>(
     let chunk = |task_names, events, err| Chunk {
         generation: Some(generation.clone()),
         task_names,
-        events,
+        events: ChunkEvents::Queued(events),
         err,
     };
     let result = r.install(generation.clone()).and_then(|()| {
@@ -502,7 +527,9 @@ fn order_in_turn<'a>(
 
 /// Orders generation `idx` speculatively (with `spare`'s memory, if any);
 /// its state and events if the run got to the end, `None` if it needed the
-/// previous generation's state, failed, or the read stopped.
+/// previous generation's state, failed, or the read stopped. The events
+/// wait for their turn packed (`order/packed.rs`): the buffer they were
+/// ordered into goes straight back to be ordered into again.
 #[allow(clippy::type_complexity)]
 fn speculate<'a>(
     sh: &Shared<'a>,
@@ -510,7 +537,7 @@ fn speculate<'a>(
     idx: usize,
     initial_gen: u64,
     spare: &mut Option<Ordering<'a>>,
-) -> Option<(Ordering<'a>, Vec<Vec<QueuedEvent>>)> {
+) -> Option<(Ordering<'a>, Vec<Packed>)> {
     let order = match spare.take() {
         Some(mut o) => {
             o.restart_speculation(initial_gen);
@@ -522,12 +549,12 @@ fn speculate<'a>(
     let mut events = Vec::new();
     let result = r.install(generation.clone()).and_then(|()| {
         r.order_generation(&sh.pool, &mut |_, chunk| {
-            events.push(chunk);
+            events.push(sh.pack(chunk));
             !sh.stopped()
         })
     });
     if let Ok(true) = result {
-        events.push(r.order.take_queue(0));
+        events.push(sh.pack(r.order.take_queue(0)));
         return Some((r.order, events));
     }
     if let Err(e) = result {
@@ -535,10 +562,9 @@ fn speculate<'a>(
         debug_note(idx, &e.to_string());
     }
     *spare = Some(r.order);
-    let mut pool = lock(&sh.pool);
-    pool.extend(events.into_iter().map(|mut c| {
-        c.clear();
-        c
+    lock(&sh.packed_pool).extend(events.into_iter().map(|mut p| {
+        p.clear();
+        p
     }));
     None
 }
