@@ -717,6 +717,39 @@ pub(crate) fn read_generation_with_spill<'a>(
 mod tests {
     use super::*;
 
+    /// The conversions give what the plain casts and Go's amd64 code give.
+    #[test]
+    fn tick_conversions() {
+        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
+        let mut values = vec![0, 1, (1 << 53) + 1, (1 << 63) - 1, 1 << 63, u64::MAX];
+        for _ in 0..1000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            values.push(x >> (x % 64));
+        }
+        for t in values {
+            assert_eq!(u64_to_f64(t).to_bits(), (t as f64).to_bits(), "{t}");
+        }
+        // Go: CVTTSD2SI truncates, and NaN or out of range is MinInt64.
+        for (f, want) in [
+            (1.9, 1),
+            (-1.9, -1),
+            (4_611_686_018_427_387_904.0, 1 << 62),
+            (9.223_372_036_854_776e18, i64::MIN),
+            (-9.223_372_036_854_776e18, i64::MIN),
+            (1e300, i64::MIN),
+            (f64::NAN, i64::MIN),
+            (f64::INFINITY, i64::MIN),
+        ] {
+            assert_eq!(go_f64_to_i64(f), want, "{f}");
+        }
+        // 15.625 MHz: 64 ns per tick.
+        let freq = Frequency(1.0 / (15_625_000.0 / 1e9));
+        assert_eq!(freq.mul(3), 192);
+        assert_eq!(freq.mul(u64::MAX), i64::MIN);
+    }
+
     /// The fast decoding, wherever it answers, agrees with the checked one:
     /// random events of every type byte, with varints of 1 to 10 bytes
     /// (padded ones too) and random bytes after them.
