@@ -63,6 +63,7 @@ struct Shared<'a> {
     turn: Condvar,
     /// Drained event buffers handed back by the caller's thread.
     pool: Mutex<Vec<Vec<QueuedEvent>>>,
+    /// Drained packed buffers (generations ordered ahead), likewise.
     packed_pool: Mutex<Vec<Packed>>,
     /// Generations the caller's thread has been through (all before this
     /// index); signalled by `drained` when it moves.
@@ -530,7 +531,6 @@ fn order_in_turn<'a>(
 /// previous generation's state, failed, or the read stopped. The events
 /// wait for their turn packed (`order/packed.rs`): the buffer they were
 /// ordered into goes straight back to be ordered into again.
-#[allow(clippy::type_complexity)]
 fn speculate<'a>(
     sh: &Shared<'a>,
     generation: &Arc<Generation<'a>>,
