@@ -443,7 +443,8 @@ pub(crate) fn read_timed_base_event(b: &[u8], e: &mut BaseEvent) -> Result<(usiz
 
 /// Bytes [`read_timed_fast`] needs in front of it: a timed event is at most
 /// 5 varints after its type byte, and it reads 8 bytes at the start of each
-/// (`1 + 5 * 8 + 8` at most).
+/// (the last starts at most `1 + 4 * 8` bytes in, so 41 bytes at most; the
+/// window leaves room to spare).
 const FAST_WINDOW: usize = 56;
 
 /// [`read_timed_base_event`] where `w` holds the whole event and its varints
@@ -717,15 +718,23 @@ pub(crate) fn read_generation_with_spill<'a>(
 mod tests {
     use super::*;
 
-    /// The conversions give what the plain casts and Go's amd64 code give.
-    #[test]
-    fn tick_conversions() {
-        let mut x: u64 = 0x2545_f491_4f6c_dd1d;
-        let mut values = vec![0, 1, (1 << 53) + 1, (1 << 63) - 1, 1 << 63, u64::MAX];
-        for _ in 0..1000 {
+    /// A xorshift generator: reproducible pseudo-random test inputs.
+    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
+        move || {
             x ^= x << 13;
             x ^= x >> 7;
             x ^= x << 17;
+            x
+        }
+    }
+
+    /// The conversions give what the plain casts and Go's amd64 code give.
+    #[test]
+    fn tick_conversions() {
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+        let mut values = vec![0, 1, (1 << 53) + 1, (1 << 63) - 1, 1 << 63, u64::MAX];
+        for _ in 0..1000 {
+            let x = next();
             values.push(x >> (x % 64));
         }
         for t in values {
@@ -755,13 +764,7 @@ mod tests {
     /// (padded ones too) and random bytes after them.
     #[test]
     fn fast_decoding_agrees_with_checked() {
-        let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = xorshift(0x9e37_79b9_7f4a_7c15);
         let (mut fast, mut total) = (0, 0);
         for _ in 0..200_000 {
             let mut b = vec![next() as u8];

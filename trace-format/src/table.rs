@@ -264,11 +264,11 @@ impl<T: Default> DataTable<T> {
     /// Whether `id` has a value (as `get(id).is_some()`, cheaper).
     #[inline]
     pub fn contains(&self, id: u64) -> bool {
+        // ID 0 (the empty value) is always within the gap-free prefix.
         if id <= self.gap_free {
             return true;
         }
         match self.dense.get(id as usize) {
-            _ if id == 0 => true,
             Some(slot) => slot.is_some(),
             None => !self.sparse.is_empty() && self.sparse.contains_key(&id),
         }

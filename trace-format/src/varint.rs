@@ -43,8 +43,9 @@ fn uvarint_long(b: &[u8]) -> Option<(u64, usize)> {
 
 /// Decodes a uvarint of at most 8 bytes from `w`, the next 8 bytes read as
 /// a little-endian word: the value and its length, or `None` if it is
-/// longer (left to [`uvarint`]). Branch-free: time deltas take one to three
-/// bytes in no pattern a branch predictor could follow.
+/// longer (left to [`uvarint`]). One and two bytes (most arguments) by a
+/// test each; longer ones without branches, since time deltas take two or
+/// three bytes in no pattern a branch predictor could follow.
 #[inline(always)]
 pub fn uvarint_word(w: u64) -> Option<(u64, usize)> {
     if w & 0x80 == 0 {
