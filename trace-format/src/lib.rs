@@ -31,6 +31,7 @@ pub mod generation;
 mod genstream;
 pub mod goquote;
 pub mod gosort;
+mod intmap;
 mod order;
 pub mod raw;
 pub mod reader;

@@ -12,6 +12,7 @@ use std::sync::Arc;
 
 use crate::batch::{NO_THREAD, ThreadId};
 use crate::generation::EvTable;
+use crate::intmap::IntMap;
 use crate::spec::{EventType, SPECS, ev, gostatus, procstatus};
 use crate::table::{DenseIdMap, IdMap};
 use crate::version::Version;
@@ -448,7 +449,7 @@ type Adv = Result<bool, String>;
 /// The ordering state, persisting across generations.
 pub(crate) struct Ordering<'a> {
     version: Version,
-    g_states: IdMap<GoId, GState<'a>>,
+    g_states: IntMap<GState<'a>>,
     p_states: DenseIdMap<PState>,
     m_index: IdMap<ThreadId, u32>,
     m_slots: Vec<MSlot>,
@@ -493,7 +494,7 @@ impl<'a> Ordering<'a> {
     pub fn new(version: Version) -> Self {
         Ordering {
             version,
-            g_states: IdMap::default(),
+            g_states: IntMap::default(),
             p_states: DenseIdMap::default(),
             m_index: IdMap::default(),
             m_slots: Vec::new(),
@@ -1018,9 +1019,13 @@ impl<'a> Ordering<'a> {
             self.g_states
                 .insert(gid, GState::new(status, Seq { gen_no, n: 0 }));
             old = gostate::UNDETERMINED;
-        } else if let Some(sp) = self.spec.as_mut().filter(|sp| !sp.g_gone.contains(&gid)) {
+        } else if let Some(sp) = self
+            .spec
+            .as_mut()
+            .filter(|sp| !sp.g_gone.contains_key(&gid))
+        {
             sp.g_present.push((gid, status));
-            sp.g_carried.insert(gid);
+            sp.g_carried.insert(gid, ());
             self.g_states
                 .insert(gid, GState::new(status, Seq { gen_no, n: 0 }));
         } else {

@@ -35,6 +35,7 @@
 //! the caller orders generation N again, sequentially.
 
 use super::*;
+use crate::intmap::IntMap;
 use crate::table::FxHashSet;
 
 /// A region or range operation on a goroutine carried from the previous
@@ -76,9 +77,9 @@ pub(crate) struct Spec<'a> {
     pub(super) g_absent: Vec<GoId>,
     /// Goroutines whose state came from the previous generation (their
     /// region stacks and ranges are only partly known: `g_ops`).
-    pub(super) g_carried: FxHashSet<GoId>,
+    pub(super) g_carried: IntMap<()>,
     /// Goroutines that ended in this generation (known not to exist).
-    pub(super) g_gone: FxHashSet<GoId>,
+    pub(super) g_gone: IntMap<()>,
     pub(super) g_ops: Vec<(GoId, ExtraOp<'a>)>,
     pub(super) p_present: Vec<(ProcId, u64)>,
     pub(super) p_carried: FxHashSet<ProcId>,
@@ -233,7 +234,7 @@ impl<'a> Ordering<'a> {
     #[inline]
     pub(super) fn spec_g_absent(&mut self, g: GoId) {
         if let Some(sp) = &mut self.spec
-            && !sp.g_gone.contains(&g)
+            && !sp.g_gone.contains_key(&g)
         {
             sp.g_absent.push(g);
         }
@@ -253,7 +254,7 @@ impl<'a> Ordering<'a> {
     pub(super) fn g_remove(&mut self, g: GoId) {
         self.g_states.remove(&g);
         if let Some(sp) = &mut self.spec {
-            sp.g_gone.insert(g);
+            sp.g_gone.insert(g, ());
             sp.g_carried.remove(&g);
         }
     }
@@ -261,7 +262,7 @@ impl<'a> Ordering<'a> {
     pub(super) fn spec_g_carried(&self, g: GoId) -> bool {
         self.spec
             .as_ref()
-            .is_some_and(|sp| sp.g_carried.contains(&g))
+            .is_some_and(|sp| sp.g_carried.contains_key(&g))
     }
 
     pub(super) fn spec_p_carried(&self, p: ProcId) -> bool {
@@ -291,7 +292,7 @@ impl<'a> Ordering<'a> {
     /// Logs a region or range operation on goroutine `g` if it is carried.
     pub(super) fn spec_g_op(&mut self, g: GoId, op: ExtraOp<'a>) {
         if let Some(sp) = &mut self.spec
-            && sp.g_carried.contains(&g)
+            && sp.g_carried.contains_key(&g)
         {
             sp.g_ops.push((g, op));
         }
@@ -356,12 +357,12 @@ impl<'a> Ordering<'a> {
         self.resolve_task_ends(s, sp, chunks);
         // Goroutines: removals first (a goroutine may end and its ID be
         // created again), then this generation's states over the old.
-        for g in &sp.g_gone {
+        for (g, ()) in sp.g_gone.iter() {
             self.g_states.remove(g);
         }
         let mut g_extras = g_extras;
         for (g, mut st) in s.g_states.drain() {
-            if sp.g_carried.contains(&g) {
+            if sp.g_carried.contains_key(&g) {
                 st.extra = match g_extras.remove(&g) {
                     Some(x) => Some(Box::new(x)),
                     None => self.g_states.get_mut(&g).and_then(|old| old.extra.take()),
