@@ -1,42 +1,48 @@
-//! [`Packed`]: ordered events kept in 40 bytes each instead of 72.
+//! [`Packed`]: ordered events kept in 32 bytes each instead of 72.
 //!
 //! A generation ordered ahead of its turn keeps all its events (~14 times
 //! its size on the wire) until the generation before it is handed out, and
 //! the caller's thread reads them back long after: memory traffic that two
 //! cores reading traces from DRAM pay for dearly (see
 //! `docs/performance.md`). Nearly every value of an event fits in 32 bits:
-//! goroutine, proc and thread IDs, stack and string IDs, sequence numbers,
-//! statuses, argument counts. An event with a value that does not (a heap
-//! size over 4 GiB, a corrupt or hostile ID) is kept whole on the side.
+//! goroutine and thread IDs, stack and string IDs, sequence numbers,
+//! statuses, argument counts, and its time counted from the first event of
+//! its run; proc IDs fit in 16. An event with a value that does not (a heap
+//! size over 4 GiB, a corrupt or hostile ID, a gap of over 4 s) is kept
+//! whole on the side.
 
 use super::{BaseEvent, QueuedEvent, SchedCtx};
 
 const HAS_TABLE: u8 = 1;
 const IDS_OK: u8 = 2;
-/// The event is `wide[time]`.
+/// The event is `wide[dt]`.
 const WIDE: u8 = 4;
 
 /// One event: everything [`QueuedEvent`] holds but the offset in its
-/// generation (only errors found before an event is queued use it).
+/// generation (only errors found before an event is queued use it), with
+/// its time as an offset from its run's first event (runs span
+/// milliseconds; an offset over 32 bits makes the event wide).
 #[derive(Debug, Clone, Copy)]
 #[repr(C)]
 struct Rec {
-    time: i64,
     args: [u32; 4],
+    dt: u32,
     g: i32,
-    p: i32,
     m: i32,
+    p: i16,
     typ: u8,
     flags: u8,
 }
 
-const _: () = assert!(std::mem::size_of::<Rec>() == 40);
+const _: () = assert!(std::mem::size_of::<Rec>() == 32);
 
 /// A run of ordered events, packed.
 #[derive(Debug, Default)]
 pub(crate) struct Packed {
     recs: Vec<Rec>,
     wide: Vec<QueuedEvent>,
+    /// The time `Rec::dt` counts from: the first event's.
+    base: i64,
 }
 
 impl Packed {
@@ -52,8 +58,13 @@ impl Packed {
 
     /// Appends `events`.
     pub fn extend_from(&mut self, events: &[QueuedEvent]) {
-        let wide = &mut self.wide;
-        self.recs.extend(events.iter().map(|q| pack(q, wide)));
+        if self.recs.is_empty()
+            && let Some(q) = events.first()
+        {
+            self.base = q.base.time;
+        }
+        let (wide, base) = (&mut self.wide, self.base);
+        self.recs.extend(events.iter().map(|q| pack(q, base, wide)));
     }
 
     /// The `i`th event (`None` past the end).
@@ -70,7 +81,7 @@ impl Packed {
     #[inline]
     fn unpack(&self, r: &Rec) -> Option<QueuedEvent> {
         if r.flags & WIDE != 0 {
-            return self.wide.get(r.time as usize).copied();
+            return self.wide.get(r.dt as usize).copied();
         }
         Some(QueuedEvent {
             base: BaseEvent {
@@ -78,7 +89,7 @@ impl Packed {
                 has_table: r.flags & HAS_TABLE != 0,
                 ids_ok: r.flags & IDS_OK != 0,
                 gen_off: u32::MAX,
-                time: r.time,
+                time: self.base.wrapping_add(i64::from(r.dt)),
                 args: r.args.map(u64::from),
             },
             ctx: SchedCtx {
@@ -92,25 +103,29 @@ impl Packed {
     /// Replaces the `i`th event (nothing past the end).
     pub fn set(&mut self, i: usize, q: &QueuedEvent) {
         if let Some(r) = self.recs.get_mut(i) {
-            *r = pack(q, &mut self.wide);
+            *r = pack(q, self.base, &mut self.wide);
         }
     }
 }
 
-/// `q` as a record, kept whole in `wide` if a value needs more than 32 bits.
+/// `q` as a record with its time counted from `base`, kept whole in `wide`
+/// if a value needs more bits than the record has.
 #[inline]
-fn pack(q: &QueuedEvent, wide: &mut Vec<QueuedEvent>) -> Rec {
+fn pack(q: &QueuedEvent, base: i64, wide: &mut Vec<QueuedEvent>) -> Rec {
     let (b, c) = (&q.base, &q.ctx);
+    let dt = u32::try_from(b.time.wrapping_sub(base));
     let narrow = i32::try_from(c.g).is_ok()
-        & i32::try_from(c.p).is_ok()
+        & i16::try_from(c.p).is_ok()
         & i32::try_from(c.m).is_ok()
+        & dt.is_ok()
+        & (b.time >= base)
         & ((b.args[0] | b.args[1] | b.args[2] | b.args[3]) >> 32 == 0);
     let flags = u8::from(b.has_table) * HAS_TABLE + u8::from(b.ids_ok) * IDS_OK;
     if !narrow {
         wide.push(*q);
         return Rec {
-            time: (wide.len() - 1) as i64,
             args: [0; 4],
+            dt: (wide.len() - 1) as u32,
             g: 0,
             p: 0,
             m: 0,
@@ -119,10 +134,10 @@ fn pack(q: &QueuedEvent, wide: &mut Vec<QueuedEvent>) -> Rec {
         };
     }
     Rec {
-        time: b.time,
         args: b.args.map(|a| a as u32),
+        dt: dt.unwrap_or(0),
         g: c.g as i32,
-        p: c.p as i32,
+        p: c.p as i16,
         m: c.m as i32,
         typ: b.typ,
         flags,
@@ -187,5 +202,33 @@ mod tests {
         assert!(same(&p.get(0).unwrap(), &events[0]));
         p.clear();
         assert_eq!((p.len(), p.wide.len()), (0, 0));
+    }
+
+    /// Times are kept as offsets from the first event's: an event before
+    /// it or more than `u32::MAX` ns after it is kept whole, as is a proc
+    /// ID beyond 16 bits.
+    #[test]
+    fn times_and_procs_out_of_range_are_kept_whole() {
+        let base = 1_000_000_000_000;
+        let mut far_proc = event(base + 2, 1, [0; 4]);
+        far_proc.ctx.p = i64::from(i16::MAX) + 1;
+        let events = [
+            event(base, 1, [0; 4]),
+            event(base + i64::from(u32::MAX), 1, [0; 4]),
+            event(base + i64::from(u32::MAX) + 1, 1, [0; 4]),
+            event(base - 1, 1, [0; 4]),
+            event(i64::MIN, 1, [0; 4]),
+            far_proc,
+        ];
+        let mut p = Packed::default();
+        p.extend_from(&events[..3]);
+        p.extend_from(&events[3..]);
+        assert_eq!((p.len(), p.wide.len()), (6, 4));
+        for (i, e) in events.iter().enumerate() {
+            assert!(same(&p.get(i).unwrap(), e), "{i}");
+        }
+        // Replacing keeps the first event's base.
+        p.set(1, &events[0]);
+        assert!(same(&p.get(1).unwrap(), &events[0]));
     }
 }

@@ -22,7 +22,7 @@
 //! again and why, and how many were ordered ahead.
 //!
 //! The price is memory: a speculative generation's ordered events wait
-//! until its turn, packed (`order/packed.rs`: 40 bytes each, ~8 times its
+//! until its turn, packed (`order/packed.rs`: 32 bytes each, ~6 times its
 //! size on the wire). A
 //! generation larger than [`SPECULATE_MAX_BYTES`] is not ordered ahead, nor
 //! is one whose buffers would be new memory that few generations after it
