@@ -632,21 +632,22 @@ impl<'a> Reader<'a> {
     /// the failed one are still queued, as [`Reader`] hands them out.
     fn order_generation(
         &mut self,
+        chunk: usize,
         pool: &std::sync::Mutex<Vec<Vec<QueuedEvent>>>,
         out: &mut dyn FnMut(Arc<Vec<&'a [u8]>>, Vec<QueuedEvent>) -> bool,
     ) -> Result<bool> {
         loop {
             let queued = self.order.queued();
-            self.run_fast(CHUNK)?;
+            self.run_fast(chunk)?;
             if self.order.poisoned() {
                 let msg = self.order.take_poison_now();
                 return Err(self.fail_table_ids(msg));
             }
-            if self.order.queued() >= CHUNK {
+            if self.order.queued() >= chunk {
                 if let Some(buf) = pool.lock().ok().and_then(|mut p| p.pop()) {
                     self.order.set_spare(buf);
                 }
-                let events = self.order.take_queue(CHUNK + 64);
+                let events = self.order.take_queue(chunk + 64);
                 if !out(self.order.task_names().clone(), events) {
                     return Ok(false);
                 }
