@@ -266,7 +266,7 @@ impl std::fmt::Display for UserRegion<'_> {
 
 /// A goroutine's ordering state. Kept to 32 bytes: it is looked up for most
 /// events; the rarely used region stack and ranges live behind `extra`.
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct GState<'a> {
     status: u64,
     seq: Seq,
