@@ -717,16 +717,7 @@ pub(crate) fn read_generation_with_spill<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A xorshift generator: reproducible pseudo-random test inputs.
-    fn xorshift(mut x: u64) -> impl FnMut() -> u64 {
-        move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        }
-    }
+    use crate::testutil::xorshift;
 
     /// The conversions give what the plain casts and Go's amd64 code give.
     #[test]

@@ -250,13 +250,7 @@ mod tests {
     /// and the edge keys.
     #[test]
     fn matches_hashmap() {
-        let mut x = 0x2545_f491_4f6c_dd1d_u64;
-        let mut next = move || {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            x
-        };
+        let mut next = crate::testutil::xorshift(0x2545_f491_4f6c_dd1d);
         for round in 0..4 {
             let mut m: IntMap<u64> = IntMap::default();
             let mut h: HashMap<i64, u64> = HashMap::new();

@@ -39,6 +39,8 @@ pub mod source;
 pub mod spec;
 pub mod split;
 pub mod table;
+#[cfg(test)]
+mod testutil;
 pub mod text;
 pub mod timefmt;
 pub mod timeline;

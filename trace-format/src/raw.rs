@@ -968,13 +968,7 @@ mod tests {
             &[49, 1, 1, 0, 7, 2, b'x', b'y', 16, 1, 2, 3, 52],
         ]
         .concat();
-        let mut seed: u64 = 0x2545f4914f6cdd1d;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testutil::xorshift(0x2545f4914f6cdd1d);
         for v in [Version::Go122, Version::Go123, Version::Go126] {
             let base = trace(v, &body);
             for i in 0..20000 {

@@ -673,6 +673,18 @@ mod tests {
         std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
     }
 
+    /// The fixture traces' names, sorted.
+    fn fixture_names() -> Vec<String> {
+        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/traces");
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .expect("fixtures/traces")
+            .filter_map(|e| e.ok()?.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".trace"))
+            .collect();
+        names.sort();
+        names
+    }
+
     /// `Reader`'s events (as text) and error.
     fn inline(data: &[u8]) -> (Vec<String>, Option<String>) {
         let mut out = Vec::new();
@@ -690,8 +702,17 @@ mod tests {
     }
 
     fn parallel(data: &[u8], workers: usize) -> (Vec<String>, Option<String>, Outcome) {
+        parallel_in(data, workers, Ahead::Always, CHUNK)
+    }
+
+    fn parallel_in(
+        data: &[u8],
+        workers: usize,
+        ahead: Ahead,
+        chunk: usize,
+    ) -> (Vec<String>, Option<String>, Outcome) {
         let mut out = Vec::new();
-        let (r, outcome) = read_with(data, workers, Ahead::Always, |ev| {
+        let (r, outcome) = read_in_chunks(data, workers, ahead, chunk, |ev| {
             out.push(ev.to_string());
             true
         });
@@ -701,11 +722,22 @@ mod tests {
     /// Asserts that `data` read on `workers` threads gives `Reader`'s events
     /// and error; returns how its generations were ordered.
     fn same_as_reader(data: &[u8], workers: usize, what: &str) -> Outcome {
+        same_as_reader_in(data, workers, Ahead::Always, CHUNK, what)
+    }
+
+    /// [`same_as_reader`], ordering `ahead` in chunks of `chunk` events.
+    fn same_as_reader_in(
+        data: &[u8],
+        workers: usize,
+        ahead: Ahead,
+        chunk: usize,
+        what: &str,
+    ) -> Outcome {
         let want = inline(data);
-        let (events, err, outcome) = parallel(data, workers);
+        let (events, err, outcome) = parallel_in(data, workers, ahead, chunk);
         assert!(
             events == want.0 && err == want.1,
-            "{what} on {workers} threads: {} events, error {err:?}; Reader: {} events, error {:?}",
+            "{what} on {workers} threads, {ahead:?}: {} events, error {err:?}; Reader: {} events, error {:?}",
             events.len(),
             want.0.len(),
             want.1
@@ -716,13 +748,7 @@ mod tests {
     /// Every fixture, on one to three threads: `Reader`'s events and error.
     #[test]
     fn same_events_as_reader_on_any_number_of_threads() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/traces");
-        let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .expect("fixtures/traces")
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".trace"))
-            .collect();
-        names.sort();
+        let names = fixture_names();
         assert!(names.len() >= 60, "fixture set: {}", names.len());
         for name in &names {
             let data = fixture(name);
@@ -739,31 +765,12 @@ mod tests {
     /// way `Reader`'s events and error.
     #[test]
     fn small_chunks_and_dropped_runs_read_as_reader() {
-        let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../fixtures/traces");
-        let mut names: Vec<String> = std::fs::read_dir(&dir)
-            .expect("fixtures/traces")
-            .filter_map(|e| e.ok()?.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".trace"))
-            .collect();
-        names.sort();
+        let names = fixture_names();
         let (mut committed, mut dropped) = (0, 0);
         for name in &names {
             let data = fixture(name);
-            let want = inline(&data);
             for ahead in [Ahead::Always, Ahead::Dropped] {
-                let mut events = Vec::new();
-                let (r, outcome) = read_in_chunks(&data, 2, ahead, 64, |ev| {
-                    events.push(ev.to_string());
-                    true
-                });
-                let err = r.err().map(|e| e.to_string());
-                assert!(
-                    events == want.0 && err == want.1,
-                    "{name}, {ahead:?}: {} events, error {err:?}; Reader: {} events, error {:?}",
-                    events.len(),
-                    want.0.len(),
-                    want.1
-                );
+                let outcome = same_as_reader_in(&data, 2, ahead, 64, name);
                 match ahead {
                     Ahead::Always => committed += outcome.committed,
                     _ => {
@@ -818,13 +825,7 @@ mod tests {
     /// assumptions hold, fail, or the runs fail.
     #[test]
     fn corrupt_traces_read_as_reader_reads_them() {
-        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
-        let mut next = move || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = crate::testutil::xorshift(0x9e37_79b9_7f4a_7c15);
         let mut reordered = 0;
         for v in ["1.22", "1.25", "1.27"] {
             let data = fixture(&format!("generations50ms-go{v}.trace"));
