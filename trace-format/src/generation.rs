@@ -53,14 +53,51 @@ pub struct ExperimentalBatch<'a> {
 }
 
 /// Nanoseconds per tick, as Go computes it: `1.0 / (float64(f) / 1e9)`.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
-pub(crate) struct Frequency(pub f64);
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Frequency {
+    ns_per_tick: f64,
+    /// `log2(ns_per_tick)` when that is a whole number from 0 to 10 (64 ns
+    /// per tick is what Go writes on amd64: its trace clock is `nanotime()`
+    /// divided by 64); 0 otherwise.
+    shift: u32,
+    /// Ticks below this are converted with `shift` (2^53 with a shift, 0
+    /// without): below 2^53 a tick count is exact as a float64, times a
+    /// power of two it stays exact, and below 2^63 truncating it gives it
+    /// back, so the shift is Go's conversion without the float latency on
+    /// every event's time.
+    shift_below: u64,
+}
+
+impl Default for Frequency {
+    /// No frequency yet (0 ns per tick).
+    fn default() -> Self {
+        Frequency::new(0.0)
+    }
+}
 
 impl Frequency {
+    /// A frequency of `ns_per_tick` nanoseconds per tick.
+    pub fn new(ns_per_tick: f64) -> Self {
+        let shift = (0..=10).find(|&k| ns_per_tick == f64::from(1u32 << k));
+        Frequency {
+            ns_per_tick,
+            shift: shift.unwrap_or(0),
+            shift_below: if shift.is_some() { 1 << 53 } else { 0 },
+        }
+    }
+
+    /// Nanoseconds per tick.
+    pub fn ns_per_tick(self) -> f64 {
+        self.ns_per_tick
+    }
+
     /// Ticks to nanoseconds, truncating like Go's `Time(float64(t) * f)`.
     #[inline]
     pub fn mul(self, t: u64) -> i64 {
-        go_f64_to_i64(u64_to_f64(t) * self.0)
+        if t < self.shift_below {
+            return (t << self.shift) as i64;
+        }
+        go_f64_to_i64(u64_to_f64(t) * self.ns_per_tick)
     }
 }
 
@@ -312,11 +349,11 @@ impl<'a> Generation<'a> {
             let e = c.byte()?;
             match e {
                 ev::FREQUENCY => {
-                    if self.table.freq.0 != 0.0 {
+                    if self.table.freq.ns_per_tick() != 0.0 {
                         return Err(c.err("found multiple frequency events"));
                     }
                     let f = c.uvarint()?;
-                    self.table.freq = Frequency(1.0 / (f as f64 / 1e9));
+                    self.table.freq = Frequency::new(1.0 / (f as f64 / 1e9));
                 }
                 ev::CLOCK_SNAPSHOT if v >= Version::Go125 => {
                     if self.table.has_clock_snapshot {
@@ -344,7 +381,7 @@ impl<'a> Generation<'a> {
     fn finish(&mut self, v: Version, need_snapshot: bool) -> Result<()> {
         let fail = |msg: &str| Error::invalid(msg, self.start).in_generation(self.gen_no);
         // Go tests `freq == 0`: a frequency of +Inf ns/tick (f = 0) counts as present.
-        if self.table.freq.0 == 0.0 {
+        if self.table.freq.ns_per_tick() == 0.0 {
             return Err(fail("no frequency event found"));
         }
         if need_snapshot && v >= Version::Go125 && !self.table.has_clock_snapshot {
@@ -744,10 +781,30 @@ mod tests {
         ] {
             assert_eq!(go_f64_to_i64(f), want, "{f}");
         }
-        // 15.625 MHz: 64 ns per tick.
-        let freq = Frequency(1.0 / (15_625_000.0 / 1e9));
+        // 15.625 MHz: 64 ns per tick, converted by a shift below 2^53.
+        let freq = Frequency::new(1.0 / (15_625_000.0 / 1e9));
+        assert_eq!((freq.shift, freq.shift_below), (6, 1 << 53));
         assert_eq!(freq.mul(3), 192);
         assert_eq!(freq.mul(u64::MAX), i64::MIN);
+        // The shift gives the float conversion's result, around its bound
+        // and at random, for every power of two it is used for; other
+        // frequencies take the float conversion.
+        let mut next = xorshift(0x2545_f491_4f6c_dd1d);
+        for k in 0..=10 {
+            let freq = Frequency::new(f64::from(1u32 << k));
+            assert_eq!(freq.shift, k);
+            let float = |t: u64| go_f64_to_i64(t as f64 * freq.ns_per_tick());
+            let edges = [0, 1, (1 << 53) - 1, 1 << 53, (1 << 53) + 1, u64::MAX];
+            for t in edges
+                .into_iter()
+                .chain((0..10_000).map(|_| next() >> (next() % 64)))
+            {
+                assert_eq!(freq.mul(t), float(t), "{t} ticks at {} ns", 1u32 << k);
+            }
+        }
+        for ns in [0.0, 0.5, 3.0, 2048.0, 1.0 / (1_000_000_007.0 / 1e9)] {
+            assert_eq!(Frequency::new(ns).shift_below, 0, "{ns}");
+        }
     }
 
     /// The fast decoding, wherever it answers, agrees with the checked one:

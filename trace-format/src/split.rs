@@ -338,7 +338,7 @@ pub fn generation_span(trace: &[u8], extent: &GenerationExtent) -> Result<Genera
     let version = read_header(trace)?;
     let fail = |msg: &str| Error::invalid(msg, extent.start).in_generation(extent.number);
     let freq = match extent.ticks_per_sec {
-        Some(f) => Frequency(1.0 / (f as f64 / 1e9)),
+        Some(f) => Frequency::new(1.0 / (f as f64 / 1e9)),
         None => return Err(fail("no frequency event found")),
     };
     let mut min_ts = 0u64;
