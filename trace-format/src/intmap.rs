@@ -226,17 +226,45 @@ impl<V: Default> IntMap<V> {
     }
 
     /// Takes every entry out (in no particular order), keeping the memory.
-    pub fn drain(&mut self) -> impl Iterator<Item = (i64, V)> + '_ {
+    /// As with `HashMap::drain`, entries left when the iterator is dropped
+    /// are dropped too: the map is empty afterwards either way.
+    pub fn drain(&mut self) -> Drain<'_, V> {
         self.len = 0;
-        let min = self.min_key.take().map(|v| (EMPTY, v));
-        self.slots
-            .iter_mut()
-            .filter(|s| s.key != EMPTY)
-            .map(|s| {
-                let v = std::mem::take(&mut s.val);
-                (std::mem::replace(&mut s.key, EMPTY), v)
-            })
-            .chain(min)
+        Drain {
+            slots: self.slots.iter_mut(),
+            min_key: self.min_key.take(),
+        }
+    }
+}
+
+/// The iterator of [`IntMap::drain`].
+pub(crate) struct Drain<'m, V: Default> {
+    slots: std::slice::IterMut<'m, Slot<V>>,
+    min_key: Option<V>,
+}
+
+impl<V: Default> Iterator for Drain<'_, V> {
+    type Item = (i64, V);
+
+    fn next(&mut self) -> Option<(i64, V)> {
+        for s in self.slots.by_ref() {
+            if s.key != EMPTY {
+                return Some((
+                    std::mem::replace(&mut s.key, EMPTY),
+                    std::mem::take(&mut s.val),
+                ));
+            }
+        }
+        self.min_key.take().map(|v| (EMPTY, v))
+    }
+}
+
+impl<V: Default> Drop for Drain<'_, V> {
+    fn drop(&mut self) {
+        for s in self.slots.by_ref() {
+            s.key = EMPTY;
+            s.val = V::default();
+        }
     }
 }
 
@@ -286,6 +314,14 @@ mod tests {
             assert_eq!(drained, want);
             assert_eq!(m.len(), 0);
             assert_eq!(m.get(&i64::MIN), None);
+            // A drain dropped half-way empties the map all the same.
+            for (k, v) in &want {
+                m.insert(*k, *v);
+            }
+            assert_eq!(m.drain().take(want.len() / 2).count(), want.len() / 2);
+            assert_eq!(m.len(), 0);
+            assert!(want.iter().all(|(k, _)| m.get(k).is_none()));
+            assert_eq!(m.iter().count(), 0);
             // Reused after draining.
             m.insert(7, 1);
             assert_eq!(m.get(&7), Some(&1));
