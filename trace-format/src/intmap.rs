@@ -75,9 +75,10 @@ impl<V: Default> IntMap<V> {
         ((key as u64).wrapping_mul(PHI) >> self.shift) as usize
     }
 
-    /// The slot holding `key`, if any (`key != EMPTY`).
+    /// The slot holding `key` (`key != EMPTY`), or else the empty slot
+    /// that ends its probe, where it would go; `None` for an empty table.
     #[inline(always)]
-    fn find(&self, key: i64) -> Option<usize> {
+    fn probe(&self, key: i64) -> Option<Result<usize, usize>> {
         let mask = self.slots.len().wrapping_sub(1);
         if self.slots.is_empty() {
             return None;
@@ -87,13 +88,19 @@ impl<V: Default> IntMap<V> {
         loop {
             let k = self.slots.get(i)?.key;
             if k == key {
-                return Some(i);
+                return Some(Ok(i));
             }
             if k == EMPTY {
-                return None;
+                return Some(Err(i));
             }
             i = (i + 1) & mask;
         }
+    }
+
+    /// The slot holding `key`, if any (`key != EMPTY`).
+    #[inline(always)]
+    fn find(&self, key: i64) -> Option<usize> {
+        self.probe(key)?.ok()
     }
 
     /// The value of `key`.
@@ -127,7 +134,8 @@ impl<V: Default> IntMap<V> {
         if key == EMPTY {
             return self.min_key.replace(val);
         }
-        if let Some(i) = self.find(key) {
+        let mut at = self.probe(key);
+        if let Some(Ok(i)) = at {
             return self
                 .slots
                 .get_mut(i)
@@ -137,18 +145,15 @@ impl<V: Default> IntMap<V> {
         // always free.
         if (self.len + 1) * 4 > self.slots.len() * 3 {
             self.grow();
+            at = self.probe(key);
         }
-        let mask = self.slots.len() - 1;
-        let mut i = self.home(key);
-        while let Some(s) = self.slots.get_mut(i) {
-            if s.key == EMPTY {
-                *s = Slot { key, val };
-                self.len += 1;
-                return None;
-            }
-            i = (i + 1) & mask;
+        if let Some(Err(i)) = at
+            && let Some(s) = self.slots.get_mut(i)
+        {
+            *s = Slot { key, val };
+            self.len += 1;
         }
-        unreachable!("IntMap: probe left a power-of-two table")
+        None
     }
 
     /// Removes `key`, returning its value.
