@@ -63,7 +63,7 @@ pub(crate) struct Frequency {
     /// Ticks below this are converted with `shift` (2^53 with a shift, 0
     /// without): below 2^53 a tick count is exact as a float64, times a
     /// power of two it stays exact, and below 2^63 truncating it gives it
-    /// back, so the shift is Go's conversion without the float latency on
+    /// back, so the shift is Go's conversion in fewer instructions for
     /// every event's time.
     shift_below: u64,
 }

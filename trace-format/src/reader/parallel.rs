@@ -28,8 +28,9 @@
 //! when its turn is near: when every generation before it not yet handed
 //! out has been ordered ahead and only waits to be checked (then it is
 //! ordered in turn, its events going straight to the caller's thread), and
-//! a run ahead still in its first sixteenth when that becomes true is
-//! dropped for the same. Nor is a generation larger than
+//! a run ahead that has ordered fewer events than a sixteenth of the
+//! generation's bytes (about its first 30%, at ~5 bytes an event) when
+//! that becomes true is dropped for the same. Nor is a generation larger than
 //! [`SPECULATE_MAX_BYTES`] ordered ahead, nor one whose buffers would be
 //! new memory that few generations after it would reuse (see
 //! `Shared::worth_speculating`).
@@ -49,7 +50,7 @@ const AHEAD: usize = 2;
 const MAX_WORKERS: usize = 4;
 
 /// Generations larger than this (bytes on the wire) are not ordered
-/// speculatively: their buffered events would take ~8 times as much.
+/// speculatively: their buffered events would take ~6 times as much.
 pub(crate) const SPECULATE_MAX_BYTES: u64 = 32 << 20;
 
 /// State shared by the workers.
@@ -244,12 +245,25 @@ impl<'a> Shared<'a> {
 
     /// `chunk`'s events packed (into a drained buffer if there is one);
     /// `chunk`'s buffer goes back to the pool.
-    fn pack(&self, mut chunk: Vec<QueuedEvent>) -> Packed {
+    fn pack(&self, chunk: Vec<QueuedEvent>) -> Packed {
         let mut p = lock(&self.packed_pool).pop().unwrap_or_default();
         p.extend_from(&chunk);
+        self.recycle(chunk);
+        p
+    }
+
+    /// Empties `chunk` and gives its buffer back for the next chunk.
+    fn recycle(&self, mut chunk: Vec<QueuedEvent>) {
         chunk.clear();
         lock(&self.pool).push(chunk);
-        p
+    }
+
+    /// Empties `packed` buffers and gives them back for the next run ahead.
+    fn recycle_packed(&self, packed: impl IntoIterator<Item = Packed>) {
+        lock(&self.packed_pool).extend(packed.into_iter().map(|mut p| {
+            p.clear();
+            p
+        }));
     }
 
     /// A reader over generations installed one by one, ordering with `order`.
@@ -415,14 +429,8 @@ where
         return Err(e);
     }
     match chunk.events {
-        ChunkEvents::Queued(mut events) => {
-            events.clear();
-            lock(&sh.pool).push(events);
-        }
-        ChunkEvents::Packed(mut events) => {
-            events.clear();
-            lock(&sh.packed_pool).push(events);
-        }
+        ChunkEvents::Queued(events) => sh.recycle(events),
+        ChunkEvents::Packed(events) => sh.recycle_packed([events]),
     }
     Ok(true)
 }
@@ -614,13 +622,14 @@ fn speculate<'a>(
     };
     let mut r = sh.reader(order, idx as u64);
     let mut events = Vec::new();
-    // A run still in its first sixteenth (in events, at ~5 bytes each) when
+    // A run that has ordered fewer events than a sixteenth of the
+    // generation's bytes (about its first 30%, at ~5 bytes an event) when
     // its turn comes near is dropped, and the generation ordered in turn:
     // its events then go straight to the caller instead of waiting packed.
     let early = usize::try_from((generation.end - generation.start) / 16).unwrap_or(usize::MAX);
     let mut ordered = 0;
     let result = r.install(generation.clone()).and_then(|()| {
-        r.order_generation(sh.chunk, &sh.pool, &mut |_, mut chunk| {
+        r.order_generation(sh.chunk, &sh.pool, &mut |_, chunk| {
             ordered += chunk.len();
             let drop = match sh.ahead {
                 Ahead::Measured => ordered < early && sh.turn_is_near(idx),
@@ -629,8 +638,7 @@ fn speculate<'a>(
             };
             if drop {
                 sh.dropped.fetch_add(1, AtomicOrdering::Relaxed);
-                chunk.clear();
-                lock(&sh.pool).push(chunk);
+                sh.recycle(chunk);
                 return false;
             }
             events.push(sh.pack(chunk));
@@ -646,10 +654,7 @@ fn speculate<'a>(
         debug_note(idx, &e.to_string());
     }
     *spare = Some(r.order);
-    lock(&sh.packed_pool).extend(events.into_iter().map(|mut p| {
-        p.clear();
-        p
-    }));
+    sh.recycle_packed(events);
     None
 }
 
