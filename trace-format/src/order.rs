@@ -663,6 +663,24 @@ impl<'a> Ordering<'a> {
         out
     }
 
+    /// Room for `n` queued events without growing (a generation's first
+    /// chunk would otherwise grow its queue from the few events queued at
+    /// its start: reallocations and fresh memory for every generation),
+    /// in `buf` if the queue needs a larger one.
+    pub fn ensure_room(&mut self, n: usize, buf: impl FnOnce() -> Option<Vec<QueuedEvent>>) {
+        if self.queue.capacity() >= n {
+            return;
+        }
+        if self.head == 0
+            && let Some(mut b) = buf()
+        {
+            b.clear();
+            b.extend_from_slice(&self.queue);
+            self.queue = b;
+        }
+        self.queue.reserve_exact(n.saturating_sub(self.queue.len()));
+    }
+
     /// Gives a drained buffer back for the next `take_queue`.
     pub fn set_spare(&mut self, buf: Vec<QueuedEvent>) {
         self.spare = buf;
@@ -1711,4 +1729,46 @@ fn sorted<'v, V: 'v>(
     let mut entries: Vec<_> = m.collect();
     entries.sort_by_key(|(id, _)| *id);
     entries.iter().map(|(id, v)| line(*id, v) + "\n").collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(time: i64) -> QueuedEvent {
+        QueuedEvent {
+            base: BaseEvent {
+                typ: EV_SYNC,
+                time,
+                ..BaseEvent::TABLED
+            },
+            ctx: SchedCtx {
+                g: NO_GOROUTINE,
+                p: NO_PROC,
+                m: crate::batch::NO_THREAD,
+            },
+        }
+    }
+
+    /// `ensure_room` gives the queue room without losing what it holds,
+    /// taking the offered buffer only when it needs a larger one.
+    #[test]
+    fn room_is_made_and_queued_events_kept() {
+        let mut o = Ordering::new(Version::Go126);
+        o.push(event(1), None);
+        o.push(event(2), None);
+        let offered = Vec::with_capacity(100);
+        let ptr = offered.as_ptr();
+        o.ensure_room(64, || Some(offered));
+        assert!(o.queue.capacity() >= 64);
+        assert_eq!(o.queue.as_ptr(), ptr, "the offered buffer is used");
+        let times: Vec<i64> = o.queue.iter().map(|q| q.base.time).collect();
+        assert_eq!(times, [1, 2]);
+        o.ensure_room(32, || panic!("no buffer needed: room enough"));
+        // A queue partly handed out keeps its buffer and grows in place.
+        assert!(o.next().is_some());
+        o.ensure_room(1000, || panic!("not offered a buffer with events handed out"));
+        assert!(o.queue.capacity() >= 1000);
+        assert_eq!(o.next().map(|q| q.base.time), Some(2));
+    }
 }

@@ -636,6 +636,9 @@ impl<'a> Reader<'a> {
         pool: &std::sync::Mutex<Vec<Vec<QueuedEvent>>>,
         out: &mut dyn FnMut(Arc<Vec<&'a [u8]>>, Vec<QueuedEvent>) -> bool,
     ) -> Result<bool> {
+        self.order.ensure_room(chunk + CHUNK_SLACK, || {
+            pool.lock().ok().and_then(|mut p| p.pop())
+        });
         loop {
             let queued = self.order.queued();
             self.run_fast(chunk)?;
@@ -647,7 +650,7 @@ impl<'a> Reader<'a> {
                 if let Some(buf) = pool.lock().ok().and_then(|mut p| p.pop()) {
                     self.order.set_spare(buf);
                 }
-                let events = self.order.take_queue(chunk + 64);
+                let events = self.order.take_queue(chunk + CHUNK_SLACK);
                 if !out(self.order.task_names().clone(), events) {
                     return Ok(false);
                 }
@@ -692,6 +695,10 @@ enum ChunkEvents {
 /// empties the channel faster than it fills and sleeps: at 4096 events per
 /// chunk that was 8% of the 200 MB trace's read time, at 16384 it is 2%.
 const CHUNK: usize = 16384;
+
+/// Room for the events past `CHUNK` that a chunk's last step may queue
+/// (a step queues a few at most).
+const CHUNK_SLACK: usize = 64;
 
 /// Messages (a chunk, or a committed generation's chunks) in flight
 /// between the ordering threads and the caller's.

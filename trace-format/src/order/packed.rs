@@ -56,6 +56,12 @@ impl Packed {
         self.wide.clear();
     }
 
+    /// Makes room for `n` events in all (an empty buffer reused for runs
+    /// of one size then never grows).
+    pub fn reserve_total(&mut self, n: usize) {
+        self.recs.reserve_exact(n.saturating_sub(self.recs.len()));
+    }
+
     /// Appends `events`.
     pub fn extend_from(&mut self, events: &[QueuedEvent]) {
         if self.recs.is_empty()

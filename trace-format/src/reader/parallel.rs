@@ -247,6 +247,7 @@ impl<'a> Shared<'a> {
     /// `chunk`'s buffer goes back to the pool.
     fn pack(&self, chunk: Vec<QueuedEvent>) -> Packed {
         let mut p = lock(&self.packed_pool).pop().unwrap_or_default();
+        p.reserve_total(self.chunk + CHUNK_SLACK);
         p.extend_from(&chunk);
         self.recycle(chunk);
         p
