@@ -794,6 +794,14 @@ impl<'a> Ordering<'a> {
         true
     }
 
+    /// Reserves state slots for threads `ms`, in order, as installing a
+    /// generation with those threads does.
+    pub fn reserve_threads(&mut self, ms: impl Iterator<Item = ThreadId>) {
+        for m in ms {
+            self.m_slot(m);
+        }
+    }
+
     /// The state slot of thread `m`, reserved (not yet present) if new.
     pub fn m_slot(&mut self, m: ThreadId) -> u32 {
         let next = self.m_slots.len() as u32;
@@ -1767,7 +1775,9 @@ mod tests {
         o.ensure_room(32, || panic!("no buffer needed: room enough"));
         // A queue partly handed out keeps its buffer and grows in place.
         assert!(o.next().is_some());
-        o.ensure_room(1000, || panic!("not offered a buffer with events handed out"));
+        o.ensure_room(1000, || {
+            panic!("not offered a buffer with events handed out")
+        });
         assert!(o.queue.capacity() >= 1000);
         assert_eq!(o.next().map(|q| q.base.time), Some(2));
     }

@@ -625,6 +625,14 @@ impl<'a> Reader<'a> {
         Ok(())
     }
 
+    /// Points each cursor at its thread's slot in the current ordering
+    /// (after the ordering was replaced part-way through a generation).
+    fn reslot_cursors(&mut self) {
+        for bc in &mut self.cursors {
+            bc.mslot = self.order.m_slot(bc.m);
+        }
+    }
+
     /// Orders the installed generation to its end ([`parallel`]), passing
     /// the ordered events to `out` in chunks of about [`CHUNK`] (buffers
     /// from `pool`); what is left when it returns stays queued. `Ok(false)`

@@ -32,7 +32,10 @@
 //! exactly what a sequential run would have read, so it made the same
 //! decisions and queued the same events; what is left is to clamp the
 //! first times, resolve the task names and merge the states. If one fails,
-//! the caller orders generation N again, sequentially.
+//! the caller orders generation N again, sequentially. The same holds of a
+//! run stopped part-way (its turn came): the merged state is then the
+//! state a sequential run has at that point, from which the rest of the
+//! generation is ordered as a sequential run orders it.
 
 use super::*;
 use crate::intmap::IntMap;
@@ -330,8 +333,9 @@ impl<'a> Ordering<'a> {
     /// against this state, which the previous generation left. On success
     /// the output is fixed up (times clamped after the previous
     /// generation's, task ends resolved) and this becomes the state after
-    /// `s`'s generation, taken out of `s`. On failure nothing changes and
-    /// the reason is returned: the generation must be ordered again.
+    /// `s`'s events (at its generation's end, or part-way), taken out of
+    /// `s`. On failure nothing changes and the reason is returned: the
+    /// generation must be ordered again.
     pub fn commit_speculation(
         &mut self,
         s: &mut Ordering<'a>,

@@ -24,16 +24,16 @@
 //! The price is memory: a speculative generation's ordered events wait
 //! until its turn, packed (`order/packed.rs`: 32 bytes each, ~6 times its
 //! size on the wire), and packing, keeping and unpacking them costs about
-//! 40% of what ordering them does. So a generation is not ordered ahead
-//! when its turn is near: when every generation before it not yet handed
-//! out has been ordered ahead and only waits to be checked (then it is
-//! ordered in turn, its events going straight to the caller's thread), and
-//! a run ahead that has ordered fewer events than a sixteenth of the
-//! generation's bytes (about its first 30%, at ~5 bytes an event) when
-//! that becomes true is dropped for the same. Nor is a generation larger than
-//! [`SPECULATE_MAX_BYTES`] ordered ahead, nor one whose buffers would be
-//! new memory that few generations after it would reuse (see
-//! `Shared::worth_speculating`).
+//! 40% of what ordering them does. So a run ahead stops as soon as its turn
+//! comes (at its next chunk of events): what it ordered so far is checked
+//! as a whole run's would be and handed out, and the rest of the generation
+//! is ordered in turn from the real state (the run's merged into the
+//! previous generation's), its events going straight to the caller's
+//! thread. Nor is a generation ordered ahead when its turn is near (every
+//! generation before it not yet handed out was ordered ahead to its end
+//! and only waits to be checked), nor one larger than
+//! [`SPECULATE_MAX_BYTES`], nor one whose buffers would be new memory that
+//! few generations after it would reuse (see `Shared::worth_speculating`).
 
 use super::*;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering as AtomicOrdering};
@@ -83,8 +83,9 @@ struct Shared<'a> {
     /// Generations whose speculative run was committed / ordered again.
     committed: AtomicUsize,
     reordered: AtomicUsize,
-    /// Runs ahead dropped near their start because their turn came near.
-    dropped: AtomicUsize,
+    /// Runs ahead whose turn came part-way (checked then, the rest of
+    /// their generation ordered in turn).
+    converted: AtomicUsize,
 }
 
 struct Dispatch<'a> {
@@ -115,9 +116,9 @@ pub(crate) struct Outcome {
     pub committed: usize,
     /// Generations ordered speculatively, then again from the real state.
     pub reordered: usize,
-    /// Runs ahead dropped near their start, their turn near (the
-    /// generation then ordered in turn).
-    pub dropped: usize,
+    /// Runs ahead whose turn came part-way: what they had ordered was
+    /// checked and handed out, the rest of the generation ordered in turn.
+    pub converted: usize,
 }
 
 /// Stops the read when dropped while a thread panics (the caller's `f`
@@ -188,6 +189,11 @@ impl<'a> Shared<'a> {
         self.turn.notify_all();
     }
 
+    /// Whether item `idx` is next to be handed out.
+    fn turn_has_come(&self, idx: usize) -> bool {
+        lock(&self.commit).next == idx
+    }
+
     /// Item `idx`'s run ahead is over; it waits for its turn.
     fn settle(&self, idx: usize) {
         lock(&self.commit).settled.push(idx);
@@ -238,6 +244,7 @@ impl<'a> Shared<'a> {
             return false;
         }
         let warm = self.committed.load(AtomicOrdering::Relaxed)
+            + self.converted.load(AtomicOrdering::Relaxed)
             + self.reordered.load(AtomicOrdering::Relaxed)
             >= 2;
         warm || self.len.saturating_sub(g.start) >= 8 * size
@@ -299,10 +306,9 @@ pub(crate) enum Ahead {
     /// Tests: every generation after the first that can be, whatever it
     /// costs.
     Always,
-    /// Tests: every run ahead is started, then dropped at its first chunk
-    /// (if it gets to one) as if its turn had come near, and the generation
-    /// ordered in turn.
-    Dropped,
+    /// Tests: every run ahead that gets to its `n`th chunk waits there for
+    /// its turn, is checked, and its generation's rest is ordered in turn.
+    TurnAt(usize),
 }
 
 /// [`for_each_event`] on `workers` threads (one: no speculation), ordering
@@ -354,7 +360,7 @@ where
         stop: AtomicBool::new(false),
         committed: AtomicUsize::new(0),
         reordered: AtomicUsize::new(0),
-        dropped: AtomicUsize::new(0),
+        converted: AtomicUsize::new(0),
     };
     let result = std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel::<Msg<'_>>(CHUNKS_QUEUED);
@@ -373,16 +379,16 @@ where
     let outcome = Outcome {
         committed: sh.committed.load(AtomicOrdering::Relaxed),
         reordered: sh.reordered.load(AtomicOrdering::Relaxed),
-        dropped: sh.dropped.load(AtomicOrdering::Relaxed),
+        converted: sh.converted.load(AtomicOrdering::Relaxed),
     };
     if std::env::var_os("GOTRACE_SPEC_DEBUG").is_some() {
         let items = lock(&sh.stream).next;
         eprintln!(
-            "gotrace: {} generations: {} ordered ahead and committed, {} ordered again, the rest in turn ({} runs ahead dropped early for their turn)",
+            "gotrace: {} generations: {} ordered ahead and committed, {} ordered again, the rest in turn ({} of them after a run ahead whose turn came part-way)",
             items.saturating_sub(1),
             outcome.committed,
             outcome.reordered,
-            outcome.dropped
+            outcome.converted
         );
     }
     (result, outcome)
@@ -498,10 +504,10 @@ fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Msg<'a>>) {
             && initial_gen != 0
             && sh.worth_speculating(&generation)
             && (sh.ahead != Ahead::Measured || !sh.turn_is_near(idx));
-        let spec = if ahead {
+        let run = if ahead {
             sh.wait_for_caller(idx);
             let run = speculate(sh, &generation, idx, initial_gen, &mut spare);
-            if run.is_some() {
+            if run.as_ref().is_some_and(|run| !run.part) {
                 sh.settle(idx);
             }
             run
@@ -511,30 +517,40 @@ fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Msg<'a>>) {
         let Some(mut order) = sh.take_turn(idx) else {
             return;
         };
-        if let Some((mut s, mut events)) = spec {
-            let committed = order.commit_speculation(&mut s, &mut events);
+        // As `install` would have, before the run's threads are merged in:
+        // the generation's threads get the slots a sequential run gives
+        // them.
+        order.reserve_threads(generation.batches.iter().map(|(m, _)| *m));
+        if let Some(mut run) = run {
+            let mut s = std::mem::replace(&mut run.r.order, Ordering::new(sh.version));
+            let committed = order.commit_speculation(&mut s, &mut run.events);
             spare = Some(s);
             match committed {
                 Ok(()) => {
-                    sh.committed.fetch_add(1, AtomicOrdering::Relaxed);
-                    let task_names = order.task_names().clone();
-                    let chunks = events
-                        .into_iter()
-                        .map(|events| Chunk {
-                            generation: Some(generation.clone()),
-                            task_names: task_names.clone(),
-                            events: ChunkEvents::Packed(events),
-                            err: None,
-                        })
-                        .collect();
-                    // One message: the worker goes on to its next
-                    // generation while the caller's thread works through it.
+                    let count = if run.part {
+                        &sh.converted
+                    } else {
+                        &sh.committed
+                    };
+                    count.fetch_add(1, AtomicOrdering::Relaxed);
+                    // A whole run's events in one message: the worker goes
+                    // on to its next generation while the caller's thread
+                    // works through them.
                     let msg = Msg {
-                        chunks,
-                        ends: Some(idx),
+                        chunks: packed_chunks(&generation, &order, run.events),
+                        ends: (!run.part).then_some(idx),
                     };
                     let ok = send(sh, tx, msg);
-                    sh.end_turn(idx, order);
+                    if !run.part {
+                        sh.end_turn(idx, order);
+                    } else if ok {
+                        // The rest in turn, from the real state.
+                        run.r.order = order;
+                        run.r.reslot_cursors();
+                        if !hand_out(sh, tx, &generation, idx, run.r, Ok(())) {
+                            return;
+                        }
+                    }
                     if !ok {
                         return;
                     }
@@ -543,33 +559,54 @@ fn worker<'a>(sh: &Shared<'a>, tx: &SyncSender<Msg<'a>>) {
                 Err(why) => {
                     sh.reordered.fetch_add(1, AtomicOrdering::Relaxed);
                     debug_note(idx, why);
+                    sh.recycle_packed(run.events);
                 }
             }
         }
-        if !order_in_turn(sh, tx, &generation, idx, order) {
+        let mut r = sh.reader(order, idx as u64);
+        let installed = r.install(generation.clone());
+        if !hand_out(sh, tx, &generation, idx, r, installed) {
             return;
         }
     }
 }
 
-/// Orders generation `idx` from `order`, the state the generations before
-/// it left, handing the events out as they come, and ends the turn; `false`
-/// if the read is over.
-fn order_in_turn<'a>(
+/// A committed run's packed chunks, as handed out.
+fn packed_chunks<'a>(
+    generation: &Arc<Generation<'a>>,
+    order: &Ordering<'a>,
+    events: Vec<Packed>,
+) -> Vec<Chunk<'a>> {
+    let task_names = order.task_names();
+    events
+        .into_iter()
+        .map(|events| Chunk {
+            generation: Some(generation.clone()),
+            task_names: task_names.clone(),
+            events: ChunkEvents::Packed(events),
+            err: None,
+        })
+        .collect()
+}
+
+/// Orders the rest of generation `idx` with `r` (installed, or the install's
+/// error), in turn: handing the events out as they come, then ending the
+/// turn; `false` if the read is over.
+fn hand_out<'a>(
     sh: &Shared<'a>,
     tx: &SyncSender<Msg<'a>>,
     generation: &Arc<Generation<'a>>,
     idx: usize,
-    order: Ordering<'a>,
+    mut r: Reader<'a>,
+    installed: Result<()>,
 ) -> bool {
-    let mut r = sh.reader(order, idx as u64);
     let chunk = |task_names, events, err| Chunk {
         generation: Some(generation.clone()),
         task_names,
         events: ChunkEvents::Queued(events),
         err,
     };
-    let result = r.install(generation.clone()).and_then(|()| {
+    let result = installed.and_then(|()| {
         r.order_generation(sh.chunk, &sh.pool, &mut |task_names, events| {
             let msg = Msg {
                 chunks: vec![chunk(task_names, events, None)],
@@ -602,8 +639,18 @@ fn order_in_turn<'a>(
     ok
 }
 
-/// Orders generation `idx` speculatively (with `spare`'s memory, if any);
-/// its state and events if the run got to the end, `None` if it needed the
+/// A run ahead that got to its generation's end, or part-way to its turn.
+struct Run<'a> {
+    /// The reader where the run stopped (its ordering speculative).
+    r: Reader<'a>,
+    /// The events it ordered, packed.
+    events: Vec<Packed>,
+    /// Whether it stopped part-way, its turn come.
+    part: bool,
+}
+
+/// Orders generation `idx` speculatively (with `spare`'s memory, if any),
+/// until its end or until its turn comes (`Ahead`); `None` if it needed the
 /// previous generation's state, failed, or the read stopped. The events
 /// wait for their turn packed (`order/packed.rs`): the buffer they were
 /// ordered into goes straight back to be ordered into again.
@@ -613,7 +660,7 @@ fn speculate<'a>(
     idx: usize,
     initial_gen: u64,
     spare: &mut Option<Ordering<'a>>,
-) -> Option<(Ordering<'a>, Vec<Packed>)> {
+) -> Option<Run<'a>> {
     let order = match spare.take() {
         Some(mut o) => {
             o.restart_speculation(initial_gen);
@@ -623,36 +670,43 @@ fn speculate<'a>(
     };
     let mut r = sh.reader(order, idx as u64);
     let mut events = Vec::new();
-    // A run that has ordered fewer events than a sixteenth of the
-    // generation's bytes (about its first 30%, at ~5 bytes an event) when
-    // its turn comes near is dropped, and the generation ordered in turn:
-    // its events then go straight to the caller instead of waiting packed.
-    let early = usize::try_from((generation.end - generation.start) / 16).unwrap_or(usize::MAX);
-    let mut ordered = 0;
+    // Once its turn has come, a run stops at its next chunk: what it
+    // ordered so far is checked, and the rest of its generation ordered in
+    // turn, its events going straight to the caller instead of waiting
+    // packed.
+    let mut turn = false;
     let result = r.install(generation.clone()).and_then(|()| {
         r.order_generation(sh.chunk, &sh.pool, &mut |_, chunk| {
-            ordered += chunk.len();
-            let drop = match sh.ahead {
-                Ahead::Measured => ordered < early && sh.turn_is_near(idx),
-                Ahead::Always => false,
-                Ahead::Dropped => true,
-            };
-            if drop {
-                sh.dropped.fetch_add(1, AtomicOrdering::Relaxed);
-                sh.recycle(chunk);
-                return false;
-            }
             events.push(sh.pack(chunk));
-            !sh.stopped()
+            turn = match sh.ahead {
+                Ahead::Measured => sh.turn_has_come(idx),
+                Ahead::Always => false,
+                Ahead::TurnAt(n) => events.len() >= n,
+            };
+            !turn && !sh.stopped()
         })
     });
-    if let Ok(true) = result {
-        events.push(sh.pack(r.order.take_queue(0)));
-        return Some((r.order, events));
-    }
-    if let Err(e) = result {
-        sh.reordered.fetch_add(1, AtomicOrdering::Relaxed);
-        debug_note(idx, &e.to_string());
+    match result {
+        Ok(true) => {
+            events.push(sh.pack(r.order.take_queue(0)));
+            return Some(Run {
+                r,
+                events,
+                part: false,
+            });
+        }
+        Ok(false) if turn && !sh.stopped() => {
+            return Some(Run {
+                r,
+                events,
+                part: true,
+            });
+        }
+        Ok(false) => {}
+        Err(e) => {
+            sh.reordered.fetch_add(1, AtomicOrdering::Relaxed);
+            debug_note(idx, &e.to_string());
+        }
     }
     *spare = Some(r.order);
     sh.recycle_packed(events);
@@ -766,30 +820,30 @@ mod tests {
 
     /// Every fixture read in 64-event chunks, on two threads: with every
     /// generation ordered ahead that can be (the commit's fix-ups then span
-    /// many chunks), and with every run ahead dropped at its first chunk, as
-    /// when its turn comes near, and its generation ordered in turn. Either
-    /// way `Reader`'s events and error.
+    /// many chunks), and with every run ahead stopped at its first or third
+    /// chunk to wait for its turn, checked there and its generation's rest
+    /// ordered in turn. Either way `Reader`'s events and error.
     #[test]
-    fn small_chunks_and_dropped_runs_read_as_reader() {
+    fn small_chunks_and_runs_stopped_part_way_read_as_reader() {
         let names = fixture_names();
-        let (mut committed, mut dropped) = (0, 0);
+        let (mut committed, mut converted) = (0, [0; 2]);
         for name in &names {
             let data = fixture(name);
-            for ahead in [Ahead::Always, Ahead::Dropped] {
+            for ahead in [Ahead::Always, Ahead::TurnAt(1), Ahead::TurnAt(3)] {
                 let outcome = same_as_reader_in(&data, 2, ahead, 64, name);
                 match ahead {
-                    Ahead::Always => committed += outcome.committed,
-                    _ => {
-                        assert_eq!(outcome.reordered, 0, "{name}");
-                        dropped += outcome.dropped;
-                    }
+                    Ahead::TurnAt(n) => converted[n / 2] += outcome.converted,
+                    _ => committed += outcome.committed,
                 }
             }
         }
         // The 24-generation fixtures alone have over 100 generations of
-        // more than 64 events after their first.
+        // more than 3 × 64 events after their first.
         assert!(committed > 100, "{committed} committed");
-        assert!(dropped > 100, "{dropped} dropped");
+        assert!(
+            converted.iter().all(|&n| n > 100),
+            "{converted:?} stopped part-way"
+        );
     }
 
     /// On traces the runtime wrote (every Go version), speculation holds:
@@ -924,13 +978,26 @@ mod mismatch_tests {
         };
         let want_err = want_err.expect("Reader fails");
         assert!(want_err.contains("inconsistent status"), "{want_err}");
-        let mut got = 0;
-        let (result, outcome) = read_with(&data, 2, Ahead::Always, |_| {
-            got += 1;
-            true
-        });
-        assert_eq!(result.err().map(|e| e.to_string()), Some(want_err));
-        assert_eq!(got, want);
-        assert!(outcome.reordered >= 1, "{outcome:?}");
+        // Ordered ahead to the generation's end, and stopped part-way (in
+        // 64-event chunks) at the first and third chunk, before or after
+        // the changed status is read.
+        for (ahead, chunk) in [
+            (Ahead::Always, CHUNK),
+            (Ahead::TurnAt(1), 64),
+            (Ahead::TurnAt(3), 64),
+        ] {
+            let mut got = 0;
+            let (result, outcome) = read_in_chunks(&data, 2, ahead, chunk, |_| {
+                got += 1;
+                true
+            });
+            assert_eq!(
+                result.err().map(|e| e.to_string()).as_ref(),
+                Some(&want_err),
+                "{ahead:?}"
+            );
+            assert_eq!(got, want, "{ahead:?}");
+            assert!(outcome.reordered >= 1, "{ahead:?}: {outcome:?}");
+        }
     }
 }
