@@ -484,6 +484,8 @@ pub(crate) struct Ordering<'a> {
     new_g: GoId,
     new_p: ProcId,
     moved: bool,
+    /// Set when `emit` queued an event whose table IDs are missing.
+    ids_missing: bool,
     /// Set when ordering a generation before the previous one is done:
     /// what the run assumed of the state the previous generation leaves
     /// (see `speculate.rs`).
@@ -512,6 +514,7 @@ impl<'a> Ordering<'a> {
             new_g: NO_GOROUTINE,
             new_p: NO_PROC,
             moved: false,
+            ids_missing: false,
             spec: None,
         }
     }
@@ -579,6 +582,22 @@ impl<'a> Ordering<'a> {
             i += 1;
         }
         self.last_ts = last;
+    }
+
+    /// Cuts the queue before the first event from index `from` on whose
+    /// table IDs are missing (see `poison_at`). The last time stays that of
+    /// the events cut: nothing is ordered after them (the read ends with
+    /// the error once the events before them are out).
+    #[cold]
+    #[inline(never)]
+    fn cut_at_missing_ids(&mut self, from: usize, t: &EvTable<'_>) {
+        let bad = self
+            .queue
+            .get(from..)
+            .and_then(|q| q.iter().position(|q| q.base.has_table && !q.base.ids_ok));
+        if let Some(i) = bad {
+            self.poison_at(from + i, t);
+        }
     }
 
     /// Cuts the queue before event `i`, whose table IDs are missing, and
@@ -686,11 +705,21 @@ impl<'a> Ordering<'a> {
         self.spare = buf;
     }
 
+    /// Queues an event of the step being taken, its time made later than
+    /// the last queued (Go's rule that handed-out times increase strictly).
+    /// Whether its table IDs are missing is noted, for `advance` to cut the
+    /// queue there once the step succeeds: this is `seal` done as the
+    /// events are made, without going over them again.
     #[inline]
-    fn emit(&mut self, ctx: SchedCtx, base: BaseEvent) {
+    fn emit(&mut self, ctx: SchedCtx, mut base: BaseEvent) {
         // `base` comes with `has_table` set (decoded or made here): setting
         // it now would cost a store-forwarding stall on every event.
         debug_assert!(base.has_table);
+        if base.time <= self.last_ts {
+            base.time = self.last_ts.wrapping_add(1);
+        }
+        self.last_ts = base.time;
+        self.ids_missing |= !base.ids_ok;
         self.queue.push(QueuedEvent { ctx, base });
     }
 
@@ -780,7 +809,14 @@ impl<'a> Ordering<'a> {
                 };
                 slot.st = MState { g, p };
             }
-            self.seal(from, Some(evt));
+            if std::mem::take(&mut self.ids_missing) {
+                self.cut_at_missing_ids(from, evt);
+            }
+        } else {
+            // Nothing was queued (a step that cannot be taken yet queues
+            // nothing), so nothing moved the last time.
+            debug_assert_eq!(self.queue.len(), from);
+            self.ids_missing = false;
         }
         Ok(ok)
     }
