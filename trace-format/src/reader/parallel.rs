@@ -881,12 +881,13 @@ mod tests {
     }
 
     /// Corrupt traces of many generations, every generation ordered ahead
-    /// that can be: still `Reader`'s events and error, whether the runs'
-    /// assumptions hold, fail, or the runs fail.
+    /// that can be, to its end or stopped part-way: still `Reader`'s events
+    /// and error, whether the runs' assumptions hold, fail, or the runs
+    /// fail.
     #[test]
     fn corrupt_traces_read_as_reader_reads_them() {
         let mut next = crate::testutil::xorshift(0x9e37_79b9_7f4a_7c15);
-        let mut reordered = 0;
+        let (mut reordered, mut reordered_part) = (0, 0);
         for v in ["1.22", "1.25", "1.27"] {
             let data = fixture(&format!("generations50ms-go{v}.trace"));
             for i in 0..40 {
@@ -895,12 +896,18 @@ mod tests {
                     let at = 16 + (next() as usize) % (bad.len() - 16);
                     bad[at] ^= 1 << (next() % 8);
                 }
-                let outcome = same_as_reader(&bad, 2, &format!("go{v} corruption {i}"));
+                let what = format!("go{v} corruption {i}");
+                let outcome = same_as_reader(&bad, 2, &what);
                 reordered += outcome.reordered;
+                // Runs ahead stopped part-way, in small chunks: the check
+                // at the stop, or the rest in turn, meets the corruption.
+                let outcome = same_as_reader_in(&bad, 2, Ahead::TurnAt(2), 64, &what);
+                reordered_part += outcome.reordered;
             }
         }
         // The corruptions did reach speculative runs.
         assert!(reordered > 0);
+        assert!(reordered_part > 0);
     }
 
     /// A panic in the caller's function reaches the caller (the threads
