@@ -239,6 +239,9 @@ pub struct Reader<'a> {
     syncs: u64,
     /// Error to return after the Sync that precedes it.
     pending_err: Option<Error>,
+    /// Error the fast path met, to return once the events ordered before
+    /// it are out.
+    fail_next: Option<Error>,
     done: bool,
     failed: Option<Error>,
     /// File offset up to which every generation has been completely read.
@@ -268,6 +271,7 @@ impl<'a> Reader<'a> {
             order: Ordering::new(version),
             syncs: 0,
             pending_err: None,
+            fail_next: None,
             done: false,
             failed: None,
             complete_through: HEADER_LEN as u64,
@@ -336,12 +340,25 @@ impl<'a> Reader<'a> {
             if let Some(q) = self.order.next() {
                 return Ok(Some(q));
             }
+            // An error met by the fast path, once the events of the steps
+            // before it are out. It comes before a missing table ID of the
+            // failed step's events (which are never handed out): Go meets
+            // the error while taking the step, and checks IDs only as it
+            // hands an event out.
+            if let Some(e) = self.fail_next.take() {
+                self.failed = Some(e.clone());
+                return Err(e);
+            }
             if let Some(msg) = self.order.take_poison() {
                 return Err(self.fail_table_ids(msg));
             }
-            // The fast path orders one event when it can; `fill` does the rest.
+            // The fast path orders a few events when it can; `fill` does
+            // the rest.
             let before = self.order.queued();
-            self.run_fast(before + 1)?;
+            if let Err(e) = self.run_fast(before + INLINE_BATCH) {
+                self.fail_next = Some(e);
+                continue;
+            }
             if self.order.queued() == before && !self.order.poisoned() && !self.fill()? {
                 return Ok(None);
             }
@@ -400,7 +417,7 @@ impl<'a> Reader<'a> {
     /// sort-and-retry) is left to [`Reader::fill`], which behaves the same
     /// for what this loop does: it is `fill` minus its per-event checks.
     /// On an error, what the failed advance queued is dropped, as `Reader`
-    /// never hands it out.
+    /// never hands it out (the events before it are handed out first).
     ///
     /// Nine events in ten come from the thread whose event came before (its
     /// batch runs on while the others' next events are later), so the inner
@@ -417,7 +434,6 @@ impl<'a> Reader<'a> {
             frontier,
             cursors,
             order,
-            failed,
             cpu_next,
             ..
         } = self;
@@ -455,7 +471,6 @@ impl<'a> Reader<'a> {
                     Ok(more) => more,
                     Err(e) => {
                         order.truncate(before);
-                        *failed = Some(e.clone());
                         return Err(e);
                     }
                 };
@@ -754,6 +769,11 @@ enum ChunkEvents {
 /// 0.618 s, 16384 0.610 s, 32768 0.586–0.595 s, 65536 0.606 s, 131072
 /// 0.639 s.
 const CHUNK: usize = 32768;
+
+/// Events the inline [`Reader`] orders at a time when it can (its fast
+/// path's inner loop then runs on: most steps continue the same thread's
+/// run): few enough that its queue stays in cache.
+const INLINE_BATCH: usize = 256;
 
 /// Room for the events past `CHUNK` that a chunk's last step may queue
 /// (a step queues a few at most).
