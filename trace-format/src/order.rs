@@ -549,39 +549,12 @@ impl<'a> Ordering<'a> {
             q.base.ids_ok = t.ids_present(q.base.typ, &q.base.args);
         }
         let from = self.queue.len();
-        self.queue.push(q);
-        self.seal(from, table);
-    }
-
-    /// Acts on the table-ID checks of the events queued from index `from`
-    /// on (made when they were decoded; events made by the ordering refer to
-    /// no IDs, or ID 0) and forces their times to increase strictly.
-    #[inline(always)]
-    fn seal(&mut self, from: usize, table: Option<&EvTable<'_>>) {
-        let mut last = self.last_ts;
-        let mut i = from;
-        while let Some(q) = self.queue.get_mut(i) {
-            // The check made at decoding still holds for the event as queued:
-            // the ordering only rewrites arguments that are not table IDs.
-            debug_assert!(
-                !q.base.has_table
-                    || table
-                        .is_none_or(|t| t.ids_present(q.base.typ, &q.base.args) == q.base.ids_ok)
-            );
-            if !q.base.ids_ok
-                && q.base.has_table
-                && let Some(t) = table
-            {
-                self.poison_at(i, t);
-                break;
-            }
-            if q.base.time <= last {
-                q.base.time = last.wrapping_add(1);
-            }
-            last = q.base.time;
-            i += 1;
+        self.queue_event(q.ctx, q.base, q.base.has_table & !q.base.ids_ok);
+        if std::mem::take(&mut self.ids_missing)
+            && let Some(t) = table
+        {
+            self.cut_at_missing_ids(from, t);
         }
-        self.last_ts = last;
     }
 
     /// Cuts the queue before the first event from index `from` on whose
@@ -602,7 +575,7 @@ impl<'a> Ordering<'a> {
 
     /// Cuts the queue before event `i`, whose table IDs are missing, and
     /// keeps the error for when the events before it are out. Out of line:
-    /// the error's formatting would otherwise weigh on every `seal`.
+    /// the error's formatting would otherwise weigh on every event queued.
     #[cold]
     #[inline(never)]
     fn poison_at(&mut self, i: usize, t: &EvTable<'_>) {
@@ -708,18 +681,26 @@ impl<'a> Ordering<'a> {
     /// Queues an event of the step being taken, its time made later than
     /// the last queued (Go's rule that handed-out times increase strictly).
     /// Whether its table IDs are missing is noted, for `advance` to cut the
-    /// queue there once the step succeeds: this is `seal` done as the
-    /// events are made, without going over them again.
+    /// queue there once the step succeeds, without going over the step's
+    /// events again.
     #[inline]
-    fn emit(&mut self, ctx: SchedCtx, mut base: BaseEvent) {
+    fn emit(&mut self, ctx: SchedCtx, base: BaseEvent) {
         // `base` comes with `has_table` set (decoded or made here): setting
         // it now would cost a store-forwarding stall on every event.
         debug_assert!(base.has_table);
+        self.queue_event(ctx, base, !base.ids_ok);
+    }
+
+    /// Queues an event, its time made later than the last queued, noting
+    /// in `ids_missing` that it refers to table IDs its generation lacks
+    /// if `missing` (for the caller to cut the queue there).
+    #[inline(always)]
+    fn queue_event(&mut self, ctx: SchedCtx, mut base: BaseEvent, missing: bool) {
         if base.time <= self.last_ts {
             base.time = self.last_ts.wrapping_add(1);
         }
         self.last_ts = base.time;
-        self.ids_missing |= !base.ids_ok;
+        self.ids_missing |= missing;
         self.queue.push(QueuedEvent { ctx, base });
     }
 
@@ -809,6 +790,12 @@ impl<'a> Ordering<'a> {
                 };
                 slot.st = MState { g, p };
             }
+            // The check made at decoding still holds for the events as
+            // queued: the ordering only rewrites arguments that are not
+            // table IDs.
+            debug_assert!(self.queue.get(from..).is_some_and(|q| q.iter().all(|q| {
+                !q.base.has_table || evt.ids_present(q.base.typ, &q.base.args) == q.base.ids_ok
+            })));
             if std::mem::take(&mut self.ids_missing) {
                 self.cut_at_missing_ids(from, evt);
             }

@@ -131,6 +131,24 @@ fn event_offset(g: &Generation<'_>, ev: &BaseEvent) -> u64 {
     }
 }
 
+/// Takes cursor `bc`'s current event in `order` and loads the thread's
+/// next one: `Ok(None)` if the event cannot be taken yet, else whether the
+/// thread has more events.
+#[inline(always)]
+fn take_step<'a>(
+    order: &mut Ordering<'a>,
+    bc: &mut BatchCursor<'a>,
+    g: &Generation<'a>,
+) -> Result<Option<bool>> {
+    let ok = order
+        .advance(&mut bc.ev, &g.table, bc.m, bc.mslot, g.gen_no)
+        .map_err(|msg| Error::invalid(msg, event_offset(g, &bc.ev)).in_generation(g.gen_no))?;
+    if !ok {
+        return Ok(None);
+    }
+    bc.next_event(g).map(Some)
+}
+
 #[inline]
 fn heap_sift_up(h: &mut [Key], mut i: usize) -> usize {
     while i > 0 && h[(i - 1) / 2].time > h[i].time {
@@ -460,15 +478,9 @@ impl<'a> Reader<'a> {
                 .unwrap_or(i64::MAX);
             loop {
                 let before = order.queued();
-                let step = match order.advance(&mut bc.ev, &g.table, bc.m, bc.mslot, g.gen_no) {
-                    Ok(true) => bc.next_event(g),
-                    Ok(false) => return Ok(()),
-                    Err(msg) => {
-                        Err(Error::invalid(msg, event_offset(g, &bc.ev)).in_generation(g.gen_no))
-                    }
-                };
-                let more = match step {
-                    Ok(more) => more,
+                let more = match take_step(order, bc, g) {
+                    Ok(Some(more)) => more,
+                    Ok(None) => return Ok(()),
                     Err(e) => {
                         order.truncate(before);
                         return Err(e);
@@ -586,23 +598,10 @@ impl<'a> Reader<'a> {
         let Some(bc) = self.cursors.get_mut(self.frontier[i].cur) else {
             return Ok(false);
         };
-        let ok = self
-            .order
-            .advance(
-                &mut bc.ev,
-                &generation.table,
-                bc.m,
-                bc.mslot,
-                generation.gen_no,
-            )
-            .map_err(|msg| {
-                Error::invalid(msg, event_offset(generation, &bc.ev))
-                    .in_generation(generation.gen_no)
-            })?;
-        if !ok {
+        let Some(more) = take_step(&mut self.order, bc, generation)? else {
             return Ok(false);
-        }
-        if bc.next_event(generation)? {
+        };
+        if more {
             self.frontier[i].time = bc.ev.time;
             heap_update(&mut self.frontier, i);
         } else {
